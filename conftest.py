@@ -1,0 +1,3 @@
+"""sfbcheck: Skype for Business / Lync Server compliance tests. The plugin does the work."""
+
+pytest_plugins = ("sfbcheck.plugin",)

@@ -1,0 +1,1 @@
+"""The project's own tests (not compliance tests): run with `pytest selftest`."""

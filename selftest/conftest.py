@@ -1,0 +1,20 @@
+"""Fixtures of the self-tests: one clean lab per test process (keys in memory), temporary copies per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from sfbcheck.lab.build import build_lab
+from sfbcheck.lab.model import Lab
+
+
+@pytest.fixture(scope="session")
+def clean_lab() -> Lab:
+    """The clean sample lab, built once per process: every implemented requirement passes on it."""
+    return build_lab()
+
+
+@pytest.fixture
+def lab(clean_lab: Lab) -> Lab:
+    """A private copy of the clean lab that a test may change."""
+    return clean_lab.copy()

@@ -1,0 +1,86 @@
+"""Bad evidence: a missing, empty, truncated, non-JSON or wrong-version file makes that server's tests
+error once with the reason; every other server still runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from selftest.harness import run_suite
+from sfbcheck.errors import EvidenceError
+from sfbcheck.evidence import EvidenceStore, load_document
+
+EDGE = "edge01.contoso.local"
+
+
+def _break(path, how):
+    text = path.read_text()
+    if how == "missing":
+        path.unlink()
+    elif how == "empty":
+        path.write_text("")
+    elif how == "truncated":
+        path.write_text(text[: len(text) // 2])
+    elif how == "not-json":
+        path.write_text("Get-NetRoute : Access is denied.\r\n")
+    elif how == "wrong-version":
+        data = json.loads(text)
+        data["SchemaVersion"] = 99
+        path.write_text(json.dumps(data))
+    elif how == "other-server":
+        data = json.loads(text)
+        data["Server"] = "edge02.contoso.local"
+        path.write_text(json.dumps(data))
+
+
+REASONS = {"missing": "no evidence file", "empty": "empty", "truncated": "truncated JSON",
+           "not-json": "not JSON", "wrong-version": "schema version 99", "other-server": "collected on edge02"}
+
+
+@pytest.mark.parametrize("how", sorted(REASONS))
+def test_loader_gives_the_reason(clean_lab, tmp_path, how):
+    clean_lab.write(tmp_path)
+    path = tmp_path / "evidence" / f"{EDGE}.json"
+    _break(path, how)
+    with pytest.raises(EvidenceError, match=REASONS[how]):
+        load_document(path, EDGE)
+
+
+def test_store_loads_each_server_once(clean_lab, tmp_path):
+    clean_lab.write(tmp_path)
+    store = EvidenceStore(tmp_path / "evidence")
+    assert store.get(EDGE) is store.get(EDGE.upper())
+
+
+def test_windows_powershell_utf16_file_is_read(clean_lab, tmp_path):
+    clean_lab.write(tmp_path)
+    path = tmp_path / "evidence" / f"{EDGE}.json"
+    path.write_bytes(path.read_text().encode("utf-16"))
+    assert load_document(path, EDGE)["Server"] == EDGE
+
+
+@pytest.mark.parametrize("how", ["truncated", "missing"])
+def test_broken_server_errors_once_and_the_rest_runs(clean_lab, tmp_path, how):
+    inventory = clean_lab.write(tmp_path / "lab")
+    _break(tmp_path / "lab" / "evidence" / f"{EDGE}.json", how)
+    run = run_suite(inventory, tmp_path / "reports")
+    assert run.returncode == 1
+    broken = [r for r in run.results if r["host"] == EDGE]
+    errors = [r for r in broken if r["outcome"] == "error"]
+    assert len(errors) == 1, run.stdout[-2000:]
+    assert REASONS[how] in errors[0]["message"]
+    assert all(r["outcome"] == "skipped" for r in broken if r is not errors[0])
+    others = [r for r in run.results if r["host"] != EDGE]
+    assert others and all(r["outcome"] == "passed" for r in others)
+
+
+def test_missing_section_fails_that_requirement_clearly(clean_lab, tmp_path):
+    lab = clean_lab.copy()
+    del lab.sections(EDGE)["NetRoute"]
+    inventory = lab.write(tmp_path / "lab")
+    run = run_suite(inventory, tmp_path / "reports")
+    failed = {r["requirement"] for r in run.results if r["outcome"] == "failed"}
+    assert failed == {"EDGE-NIC-01", "EDGE-ROUTE-01", "EDGE-ROUTE-02"}
+    assert "evidence section 'NetRoute' is missing" in "\n".join(run.messages("EDGE-NIC-01", EDGE))
+    assert "Traceback" not in run.stdout

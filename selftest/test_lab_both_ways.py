@@ -1,0 +1,40 @@
+"""Every requirement both ways: the clean lab passes, and each documented fault fails exactly its
+requirement on exactly its host (sfbcheck.lab.faults)."""
+
+from __future__ import annotations
+
+import pytest
+
+from selftest.harness import PROJECT, run_lab, run_suite
+from sfbcheck.catalog import catalog
+from sfbcheck.lab.faults import DEMO_FAULTS, FAULTS
+
+
+def test_clean_lab_passes_everything(clean_lab, tmp_path):
+    run = run_lab(clean_lab, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run.results, "the suite ran no test"
+    assert not run.failures and not run.errors
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_fails_exactly_its_requirement(name, clean_lab, tmp_path):
+    fault = FAULTS[name]
+    run = run_lab(clean_lab, tmp_path, faults=[name])
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert not run.errors, run.stdout[-3000:]
+    assert run.failures == fault.expected_failures, run.stdout[-3000:]
+    message = "\n".join(run.messages(fault.requirement, fault.host))
+    assert "fix:" in message, f"the failure of {name} gives no fix:\n{message}"
+
+
+def test_every_fault_names_a_catalog_requirement():
+    known = catalog()
+    assert all(f.requirement in known for f in FAULTS.values())
+
+
+def test_committed_demo_lab_fails_only_its_demo_faults(tmp_path):
+    run = run_suite(PROJECT / "inventories" / "lab" / "inventory.yml", tmp_path)
+    expected = set().union(*(FAULTS[n].expected_failures for n in DEMO_FAULTS))
+    assert run.failures == expected, run.stdout[-3000:]
+    assert not run.errors

@@ -1,0 +1,176 @@
+"""Evidence: one versioned JSON document per server, plus the runner's own probe results.
+
+Layout of an evidence directory (a *snapshot*)::
+
+    <dir>/<server fqdn>.json   collected on that server by collector/Collect-SfbEvidence.ps1
+    <dir>/runner.json          probes run from the machine running pytest (DNS, TLS, HTTP)
+
+A server document is ``{"SchemaVersion": 1, "Server": fqdn, "CollectedAt": iso-8601,
+"CollectorVersion": str, "Sections": {name: native cmdlet output}}``. Section names and their
+properties keep the names of the PowerShell cmdlet or WMI class they come from (docs/evidence.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sfbcheck.errors import EvidenceError, EvidenceGap
+
+SCHEMA_VERSION = 1
+RUNNER_FILE = "runner.json"
+T = TypeVar("T")
+
+
+class Evidence:
+    """The evidence of one server (or of the runner), parsed lazily and at most once per run."""
+
+    def __init__(self, server: str, path: Path, document: dict[str, Any]) -> None:
+        self.server = server
+        self.path = path
+        self.document = document
+        self.sections: dict[str, Any] = document["Sections"]
+        self.collected_at = parse_time(document.get("CollectedAt"))
+        self._parsed: dict[str, Any] = {}
+
+    def has(self, name: str) -> bool:
+        return self.sections.get(name) is not None
+
+    def section(self, name: str, kind: type | tuple[type, ...] | None = None) -> Any:
+        """The raw section ``name``; EvidenceGap if it is absent (or not of ``kind``)."""
+        if name not in self.sections or self.sections[name] is None:
+            raise EvidenceGap(self.server, name, "is missing (collector too old, or it failed on the server)")
+        value = self.sections[name]
+        if kind is not None and not isinstance(value, kind):
+            raise EvidenceGap(self.server, name, f"is malformed: expected {_kind_name(kind)}, "
+                                                 f"got {type(value).__name__}")
+        return value
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """A section that is a list of objects; PowerShell's single object (not in a list) is accepted."""
+        value = self.section(name, (list, dict))
+        value = [value] if isinstance(value, dict) else value
+        if not all(isinstance(item, dict) for item in value):
+            raise EvidenceGap(self.server, name, "is malformed: expected a list of objects")
+        return value
+
+    def parsed(self, key: str, parser: Callable[[Evidence], T]) -> T:
+        """``parser(self)`` computed once per run and shared by every test of this server."""
+        if key not in self._parsed:
+            self._parsed[key] = parser(self)
+        return self._parsed[key]
+
+    def __repr__(self) -> str:
+        return f"Evidence({self.server}, {self.path})"
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {list: "a list", dict: "an object", str: "a string", int: "a number", bool: "true/false"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO 8601 (what ConvertTo-Json writes for [datetime] with -Depth and .ToString('o')) or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.startswith("/Date("):  # Windows PowerShell 5.1 ConvertTo-Json: /Date(1700000000000)/
+        from datetime import UTC
+
+        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0] or 0)
+        return datetime.fromtimestamp(millis / 1000, tz=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        from datetime import UTC
+
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def evidence_path(directory: Path, server: str) -> Path:
+    return directory / f"{server.lower()}.json"
+
+
+def load_document(path: Path, server: str) -> dict[str, Any]:
+    """Read and check one evidence document; EvidenceError with the reason if it is unusable."""
+    if not path.is_file():
+        raise EvidenceError(server, path, "no evidence file (collect it with the collector, or capture a snapshot)")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise EvidenceError(server, path, "the file is empty")
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        try:
+            document = json.loads(raw.decode("utf-16"))  # Out-File in Windows PowerShell 5.1 writes UTF-16
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EvidenceError(server, path, f"not JSON ({exc})") from None
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON (the file ends early)" if _ends_early(raw.decode("utf-8-sig", "replace")) \
+            else "not JSON"
+        raise EvidenceError(server, path, f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(document, dict):
+        raise EvidenceError(server, path, "not an evidence document (expected a JSON object)")
+    version = document.get("SchemaVersion")
+    if version != SCHEMA_VERSION:
+        raise EvidenceError(server, path, f"schema version {version!r}, this sfbcheck reads version "
+                                          f"{SCHEMA_VERSION} (re-collect with the collector of this release)")
+    named = str(document.get("Server", "")).lower()
+    if named and named != server.lower():
+        raise EvidenceError(server, path, f"the file was collected on {named}, not on {server}")
+    if not isinstance(document.get("Sections"), dict):
+        raise EvidenceError(server, path, "no Sections object")
+    return document
+
+
+def _ends_early(text: str) -> bool:
+    """True if the text opens a JSON object or array that it never closes (a cut-off file)."""
+    depth, in_string, escaped = 0, False, False
+    stripped = text.lstrip()
+    if not stripped.startswith(("{", "[")):
+        return False
+    for char in stripped:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+    return in_string or depth > 0
+
+
+class EvidenceStore:
+    """Loads each server's evidence once per run and remembers failures, so a server errors once."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._cache: dict[str, Evidence | EvidenceError] = {}
+
+    def get(self, server: str) -> Evidence:
+        key = server.lower()
+        if key not in self._cache:
+            path = evidence_path(self.directory, key) if key != "runner" else self.directory / RUNNER_FILE
+            try:
+                self._cache[key] = Evidence(key, path, load_document(path, key))
+            except EvidenceError as exc:
+                self._cache[key] = exc
+        found = self._cache[key]
+        if isinstance(found, EvidenceError):
+            raise found
+        return found
+
+    def runner(self) -> Evidence:
+        """Probes run from the machine running pytest (DNS answers, TLS and HTTP probes)."""
+        return self.get("runner")
+
+    def put(self, evidence: Evidence) -> None:
+        self._cache[evidence.server.lower()] = evidence

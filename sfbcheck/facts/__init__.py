@@ -1,0 +1,1 @@
+"""Parsing: evidence sections turned into typed facts, once per server per run (Evidence.parsed)."""

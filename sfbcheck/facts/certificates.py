@@ -1,0 +1,123 @@
+"""Certificate stores from evidence: every entry parsed from its DER bytes with ``cryptography``.
+
+Display strings (Subject, Issuer) are kept only to name a certificate in messages; every decision
+(self-signed, issuer, thumbprint) is taken from the DER.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
+from sfbcheck.errors import EvidenceGap
+from sfbcheck.evidence import Evidence
+
+STORES = ("My", "Root", "CA")
+
+
+@dataclass(frozen=True)
+class StoredCert:
+    """One entry of LocalMachine\\<store>: the parsed certificate (or why it could not be) and Windows' facts."""
+
+    store: str
+    record: dict[str, Any] = field(hash=False, compare=False)
+    cert: x509.Certificate | None = field(hash=False, compare=False)
+    der: bytes
+    error: str = ""
+
+    @property
+    def thumbprint(self) -> str:
+        if self.der:
+            return hashlib.sha1(self.der).hexdigest().upper()  # noqa: S324 - Windows thumbprints are SHA-1
+        return str(self.record.get("Thumbprint", "")).upper()
+
+    @property
+    def friendly_name(self) -> str:
+        return str(self.record.get("FriendlyName") or "")
+
+    @property
+    def has_private_key(self) -> bool:
+        return self.record.get("HasPrivateKey") is True
+
+    @property
+    def subject(self) -> str:
+        if self.cert is not None:
+            return self.cert.subject.rfc4514_string()
+        return str(self.record.get("Subject", "?"))
+
+    @property
+    def issuer(self) -> str:
+        if self.cert is not None:
+            return self.cert.issuer.rfc4514_string()
+        return str(self.record.get("Issuer", "?"))
+
+    @property
+    def is_ca(self) -> bool:
+        if self.cert is None:
+            return False
+        try:
+            return bool(self.cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        except x509.ExtensionNotFound:
+            return False
+
+    @property
+    def self_signed(self) -> bool:
+        return self.cert is not None and is_self_signed(self.cert)
+
+    def describe(self) -> str:
+        name = f", FriendlyName '{self.friendly_name}'" if self.friendly_name else ""
+        return f"{self.subject} (thumbprint {self.thumbprint}, issuer {self.issuer}{name})"
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    """Subject and issuer are the same DER name and the signature verifies with the certificate's own key."""
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    except UnsupportedAlgorithm:  # e.g. MD5 or DSA roots: fall back to the DER names being identical
+        return cert.subject.public_bytes() == cert.issuer.public_bytes()
+    return True
+
+
+def parse_entry(store: str, record: Any) -> StoredCert:
+    if not isinstance(record, dict):
+        return StoredCert(store, {}, None, b"", f"not a certificate entry: {record!r:.80}")
+    raw = record.get("RawData")
+    if not raw:
+        return StoredCert(store, record, None, b"", "no RawData (DER) in evidence")
+    try:
+        der = base64.b64decode(raw, validate=True) if isinstance(raw, str) else bytes(raw)
+    except (binascii.Error, ValueError, TypeError):
+        return StoredCert(store, record, None, b"", "RawData is not base64")
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        cert.subject, cert.issuer  # noqa: B018 - force parsing of the names now
+    except ValueError as exc:
+        return StoredCert(store, record, None, der, f"RawData is not a DER certificate ({exc})")
+    return StoredCert(store, record, cert, der)
+
+
+def parse_stores(evidence: Evidence) -> dict[str, list[StoredCert]]:
+    stores = evidence.section("CertificateStores", dict)
+    out: dict[str, list[StoredCert]] = {}
+    for name in STORES:
+        entries = stores.get(name)
+        if entries is None:
+            raise EvidenceGap(evidence.server, f"CertificateStores.{name}", "is missing")
+        entries = [entries] if isinstance(entries, dict) else entries
+        if not isinstance(entries, list):
+            raise EvidenceGap(evidence.server, f"CertificateStores.{name}", "is malformed: expected a list")
+        out[name] = [parse_entry(name, entry) for entry in entries]
+    return out
+
+
+def stores(evidence: Evidence) -> dict[str, list[StoredCert]]:
+    """LocalMachine My, Root and CA of a server, parsed once per run."""
+    return evidence.parsed("certificate-stores", parse_stores)

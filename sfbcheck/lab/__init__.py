@@ -1,0 +1,1 @@
+"""The sample lab: a realistic deployment whose evidence is generated (``python -m sfbcheck.lab``)."""

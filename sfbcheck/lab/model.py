@@ -1,0 +1,95 @@
+"""The sample lab as data: its inventory, every server's evidence document, the runner's probes, its PKI.
+
+``build_lab()`` (in :mod:`sfbcheck.lab.build`) makes a clean lab; faults (:mod:`sfbcheck.lab.faults`)
+mutate one; ``Lab.write`` writes ``inventory.yml`` and ``evidence/*.json`` into a directory.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
+from sfbcheck.lab.pki import Issued
+
+COLLECTOR_VERSION = "1.0.0"
+
+
+@dataclass
+class LabPki:
+    """Every CA and certificate of the lab, keys in memory only."""
+
+    internal_root: Issued
+    issuing_rsa: Issued
+    issuing_ec: Issued
+    public_root: Issued
+    public_ca: Issued
+    other_roots: list[Issued]
+    assigned: dict[str, dict[str, Issued]] = field(default_factory=dict)  # fqdn -> Use -> certificate
+
+
+@dataclass
+class Lab:
+    inventory: dict[str, Any]
+    now: datetime
+    pki: LabPki
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runner: dict[str, Any] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)
+
+    # -- inventory helpers (over the YAML data, so faults can change it) -------------------
+    def pools(self, role: str | None = None) -> list[dict[str, Any]]:
+        return [p for p in self.inventory["pools"] if role is None or p["role"] == role]
+
+    def members(self, role: str | None = None) -> list[dict[str, Any]]:
+        return [m for p in self.pools(role) for m in p["members"]]
+
+    def pool_of(self, fqdn: str) -> dict[str, Any]:
+        return next(p for p in self.inventory["pools"] if any(m["fqdn"] == fqdn for m in p["members"]))
+
+    def member(self, fqdn: str) -> dict[str, Any]:
+        return next(m for m in self.members() if m["fqdn"] == fqdn)
+
+    def sections(self, fqdn: str) -> dict[str, Any]:
+        """The evidence sections of one server (created empty on first use)."""
+        if fqdn not in self.evidence:
+            self.evidence[fqdn] = {
+                "SchemaVersion": SCHEMA_VERSION, "Server": fqdn, "CollectedAt": self.now.isoformat(),
+                "CollectorVersion": COLLECTOR_VERSION, "Sections": {},
+            }
+        return self.evidence[fqdn]["Sections"]
+
+    def runner_sections(self) -> dict[str, Any]:
+        if not self.runner:
+            self.runner = {"SchemaVersion": SCHEMA_VERSION, "Server": "runner", "CollectedAt": self.now.isoformat(),
+                           "CollectorVersion": COLLECTOR_VERSION, "Sections": {}}
+        return self.runner["Sections"]
+
+    def copy(self) -> Lab:
+        """A deep copy of the data; the PKI (keys and certificates) is shared."""
+        return Lab(copy.deepcopy(self.inventory), self.now, self.pki, copy.deepcopy(self.evidence),
+                   copy.deepcopy(self.runner), list(self.applied))
+
+    # -- output --------------------------------------------------------------------------------
+    def write(self, directory: Path, header: str = "") -> Path:
+        """Write inventory.yml and evidence/*.json; returns the inventory path."""
+        directory.mkdir(parents=True, exist_ok=True)
+        evidence_dir = directory / self.inventory.get("evidence", "evidence")
+        if evidence_dir.is_dir():
+            for old in evidence_dir.glob("*.json"):
+                old.unlink()
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        for fqdn, document in self.evidence.items():
+            (evidence_dir / f"{fqdn}.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        if self.runner:
+            (evidence_dir / RUNNER_FILE).write_text(json.dumps(self.runner, indent=1) + "\n", encoding="utf-8")
+        path = directory / "inventory.yml"
+        text = yaml.safe_dump(self.inventory, sort_keys=False, default_flow_style=False, width=110)
+        path.write_text(header + text, encoding="utf-8")
+        return path

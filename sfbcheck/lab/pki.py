@@ -1,0 +1,160 @@
+"""Real certificates for the sample lab and the self-tests, made with ``cryptography``.
+
+Nothing here is a secret: the keys exist only in memory while the lab is built (or while a self-test
+serves TLS with them); only certificates (public) are written to evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+def new_key(kind: str = "rsa") -> PrivateKey:
+    """A fresh key; RSA 2048 or ECDSA P-256."""
+    if kind == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class Issued:
+    """A certificate with its key (kept in memory only) and the Windows-side facts of its store entry."""
+
+    cert: x509.Certificate
+    key: PrivateKey | None = None
+    friendly_name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def key_pem(self) -> bytes:
+        assert self.key is not None
+        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+
+    @property
+    def thumbprint(self) -> str:
+        return hashlib.sha1(self.der).hexdigest().upper()  # noqa: S324 - Windows thumbprints are SHA-1
+
+    @property
+    def subject(self) -> x509.Name:
+        return self.cert.subject
+
+    def record(self, has_private_key: bool | None = None, friendly_name: str | None = None) -> dict[str, Any]:
+        """This certificate as the collector reports a certificate-store entry (native property names)."""
+        cert = self.cert
+        record = {
+            "Thumbprint": self.thumbprint,
+            "Subject": cert.subject.rfc4514_string(),
+            "Issuer": cert.issuer.rfc4514_string(),
+            "FriendlyName": self.friendly_name if friendly_name is None else friendly_name,
+            "SerialNumber": format(cert.serial_number, "X"),
+            "NotBefore": cert.not_valid_before_utc.isoformat(),
+            "NotAfter": cert.not_valid_after_utc.isoformat(),
+            "HasPrivateKey": (self.key is not None) if has_private_key is None else has_private_key,
+            "RawData": base64.b64encode(self.der).decode("ascii"),
+        }
+        record.update(self.extra)
+        return record
+
+
+def name(cn: str, org: str = "Contoso Ltd", country: str = "US") -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+        x509.NameAttribute(NameOID.COMMON_NAME, cn),
+    ])
+
+
+def _builder(subject: x509.Name, issuer: x509.Name, public_key: Any, not_before: datetime,
+             not_after: datetime, serial: int | None) -> x509.CertificateBuilder:
+    return (x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(public_key)
+            .serial_number(serial or x509.random_serial_number())
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False))
+
+
+def make_root(cn: str, *, org: str = "Contoso Ltd", kind: str = "rsa", now: datetime | None = None,
+              years: int = 20, friendly_name: str = "", key: PrivateKey | None = None) -> Issued:
+    """A self-signed root CA."""
+    now = now or datetime.now(UTC)
+    key = key or new_key(kind)
+    subject = name(cn, org)
+    cert = (_builder(subject, subject, key.public_key(), now - timedelta(days=365), now + timedelta(days=365 * years),
+                     None)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    return Issued(cert, key, friendly_name)
+
+
+def make_ca(cn: str, issuer: Issued, *, org: str = "Contoso Ltd", kind: str = "rsa", now: datetime | None = None,
+            years: int = 10, friendly_name: str = "") -> Issued:
+    """An intermediate (issuing) CA signed by ``issuer``."""
+    now = now or datetime.now(UTC)
+    key = new_key(kind)
+    assert issuer.key is not None
+    cert = (_builder(name(cn, org), issuer.cert.subject, key.public_key(), now - timedelta(days=300),
+                     now + timedelta(days=365 * years), None)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+                           critical=False)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .sign(issuer.key, hashes.SHA256()))
+    return Issued(cert, key, friendly_name)
+
+
+def make_leaf(cn: str, issuer: Issued, *, sans: list[str] | None = None, org: str = "Contoso Ltd",
+              kind: str = "rsa", now: datetime | None = None, days_before: int = 60, days_after: int = 730,
+              friendly_name: str = "", serial: int | None = None, key: PrivateKey | None = None) -> Issued:
+    """A server (TLS client and server authentication) certificate signed by ``issuer``."""
+    now = now or datetime.now(UTC)
+    key = key or new_key(kind)
+    assert issuer.key is not None
+    names = sans if sans is not None else [cn]
+    cert = (_builder(name(cn, org), issuer.cert.subject, key.public_key(), now - timedelta(days=days_before),
+                     now + timedelta(days=days_after), serial)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+                           critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                           critical=False)
+            .sign(issuer.key, hashes.SHA256()))
+    return Issued(cert, key, friendly_name)
+
+
+def self_signed_leaf(cn: str, *, now: datetime | None = None, friendly_name: str = "") -> Issued:
+    """A self-signed end-entity certificate (what IIS or a test install leaves in the Personal store)."""
+    now = now or datetime.now(UTC)
+    key = new_key("ec")
+    subject = name(cn)
+    cert = (_builder(subject, subject, key.public_key(), now - timedelta(days=30), now + timedelta(days=365), None)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    return Issued(cert, key, friendly_name)

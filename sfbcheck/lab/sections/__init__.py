@@ -1,0 +1,8 @@
+"""Evidence section builders of the sample lab, one module per area, run in this order."""
+
+from sfbcheck.lab.sections import certificates, network
+
+SECTION_BUILDERS = [
+    network.build,
+    certificates.build,
+]

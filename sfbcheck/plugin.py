@@ -1,0 +1,327 @@
+"""The pytest plugin: inventory and evidence options, parametrization, requirement metadata, reports.
+
+Loaded by the top-level ``conftest.py``. Compliance tests live in ``tests/`` and use:
+
+* argument names from :mod:`sfbcheck.targets` (``edge``, ``server``, ``edge, internal_subnet`` …);
+* ``@pytest.mark.requirement("ID")``; the catalog adds the requirement's markers and impact;
+* :func:`sfbcheck.plugin.assert_compliant` with the problems a check returned.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfbcheck import targets
+from sfbcheck.catalog import catalog, requirement
+from sfbcheck.errors import EvidenceError, EvidenceGap, InventoryError
+from sfbcheck.evidence import EvidenceStore
+from sfbcheck.inventory import Inventory, load_inventory
+from sfbcheck.problems import Problem, render
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_INVENTORY = PROJECT / "inventories" / "lab" / "inventory.yml"
+TESTS_DIR = PROJECT / "tests"
+
+INVENTORY_KEY = pytest.StashKey[Inventory]()
+STORE_KEY = pytest.StashKey[EvidenceStore]()
+CASE_KEY = pytest.StashKey[targets.Case]()
+PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
+RESULTS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
+
+_current: list[pytest.Item] = []
+_reported_broken: set[str] = set()
+
+
+# -- options ---------------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sfbcheck", "Skype for Business / Lync Server compliance")
+    group.addoption("--inventory", metavar="PATH", default=None,
+                    help="inventory YAML of the deployment (default: the sample lab)")
+    group.addoption("--evidence", metavar="DIR", default=None,
+                    help="evidence snapshot directory (default: the inventory's own 'evidence' directory)")
+    group.addoption("--report-dir", metavar="DIR", default=None,
+                    help="where the HTML, JUnit XML and JSON reports go (default: reports/)")
+    group.addoption("--no-reports", action="store_true", default=False,
+                    help="do not write the default reports (explicit --html/--junitxml still apply)")
+
+
+def _is_compliance_run(config: pytest.Config) -> bool:
+    """True unless every path given on the command line lies outside tests/ (e.g. the self-tests)."""
+    paths = [a.split("::")[0] for a in config.args if not a.startswith("-")]
+    if not paths:
+        return True
+    for arg in paths:
+        path = (Path(config.invocation_params.dir) / arg).resolve()
+        if path == TESTS_DIR or TESTS_DIR in path.parents or path in TESTS_DIR.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(id): the catalog requirement a test proves")
+    config.addinivalue_line("markers", "sfbcase(case): internal: the inventory case a test item runs on")
+    compliance = _is_compliance_run(config)
+    config.stash[RESULTS_KEY] = []
+    if not compliance:
+        return
+    inventory_path = config.getoption("inventory") or DEFAULT_INVENTORY
+    try:
+        inventory = load_inventory(inventory_path)
+    except InventoryError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    evidence = config.getoption("evidence")
+    directory = Path(evidence).resolve() if evidence else inventory.evidence_dir
+    if not directory.is_dir():
+        raise pytest.UsageError(f"evidence directory {directory} does not exist "
+                                "(give --evidence DIR, or capture a snapshot first)")
+    config.stash[INVENTORY_KEY] = inventory
+    config.stash[STORE_KEY] = EvidenceStore(directory)
+    _configure_reports(config, inventory, directory)
+
+
+def _configure_reports(config: pytest.Config, inventory: Inventory, directory: Path) -> None:
+    from pytest_metadata.plugin import metadata_key
+
+    meta = config.stash.get(metadata_key, None)
+    if meta is not None:
+        meta["Deployment"] = inventory.deployment
+        meta["Inventory"] = str(inventory.source)
+        meta["Evidence"] = str(directory)
+    if config.getoption("no_reports") or hasattr(config, "workerinput"):
+        return
+    report_dir = Path(config.getoption("report_dir") or PROJECT / "reports")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    paths: dict[str, Path] = {}
+    if not getattr(config.option, "htmlpath", None):
+        config.option.htmlpath = str(report_dir / f"sfbcheck-{stamp}.html")
+        config.option.self_contained_html = True
+        paths["html"] = Path(config.option.htmlpath)
+    if not getattr(config.option, "xmlpath", None):
+        config.option.xmlpath = str(report_dir / f"sfbcheck-{stamp}.xml")
+        paths["xml"] = Path(config.option.xmlpath)
+    paths["json"] = report_dir / f"sfbcheck-{stamp}.json"
+    config.stash[REPORTS_KEY] = paths
+
+
+# -- parametrization -------------------------------------------------------------------------
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if INVENTORY_KEY not in metafunc.config.stash:
+        return
+    chosen = targets.choose(metafunc.fixturenames)
+    if chosen is None:
+        return
+    names, generate = chosen
+    cases = list(generate(metafunc.config.stash[INVENTORY_KEY], metafunc.config.stash[STORE_KEY]))
+    metafunc.parametrize(
+        ",".join(names),
+        [pytest.param(*case.values, id=case.id, marks=[pytest.mark.sfbcase(case)]) for case in cases],
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = catalog()
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        if marker is None:
+            continue
+        rid = marker.args[0]
+        if rid not in known:
+            raise pytest.UsageError(f"{item.nodeid}: requirement {rid!r} is not in sfbcheck/catalog.yml")
+        req = known[rid]
+        for name in (*req.markers, req.impact):
+            item.add_marker(name)
+        case_marker = item.get_closest_marker("sfbcase")
+        if case_marker is not None:
+            case: targets.Case = case_marker.args[0]
+            item.stash[CASE_KEY] = case
+            item.add_marker(case.role)
+            item.add_marker(pytest.mark.xdist_group(case.host))
+            item.user_properties.append(("host", case.host))
+        item.user_properties.append(("requirement", rid))
+
+
+# -- evidence readiness: a server with unusable evidence errors once ------------------------------
+@pytest.fixture(autouse=True)
+def _evidence_ready(request: pytest.FixtureRequest) -> None:
+    case = request.node.stash.get(CASE_KEY, None)
+    if case is None:
+        return
+    store = request.config.stash[STORE_KEY]
+    for server in case.needs:
+        try:
+            store.get(server)
+        except EvidenceError as exc:
+            if server in _reported_broken:
+                pytest.skip(f"evidence for {server} is unusable (reported once as an error): {exc.reason}")
+            _reported_broken.add(server)
+            pytest.fail(f"{exc}\nEvery other test of {server} is skipped; other servers still run.",
+                        pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def inventory(request: pytest.FixtureRequest) -> Inventory:
+    """The validated inventory of this run."""
+    return request.config.stash[INVENTORY_KEY]
+
+
+@pytest.fixture(scope="session")
+def evidence_store(request: pytest.FixtureRequest) -> EvidenceStore:
+    """Every server's evidence, loaded once per run."""
+    return request.config.stash[STORE_KEY]
+
+
+# -- verdicts ---------------------------------------------------------------------------------
+def assert_compliant(problems: list[Problem]) -> None:
+    """Pass if the check found nothing; otherwise fail with every problem, its evidence and fix."""
+    if not problems:
+        return
+    if _current:
+        _current[-1].stash[PROBLEMS_KEY] = list(problems)
+    pytest.fail(render(problems), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    _current.append(item)
+    try:
+        return (yield)
+    finally:
+        _current.pop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    marker = item.get_closest_marker("requirement")
+    if marker is None:
+        return report
+    req = requirement(marker.args[0])
+    case = item.stash.get(CASE_KEY, None)
+    report.requirement = req.id
+    report.requirement_title = req.title
+    report.impact = req.impact
+    report.host = case.host if case else ""
+    report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
+    if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
+        report.longrepr = str(call.excinfo.value)
+    if report.when == "call" or report.outcome != "passed":
+        _add_html_extras(item, report)
+    return report
+
+
+def _add_html_extras(item: pytest.Item, report: pytest.TestReport) -> None:
+    try:
+        from pytest_html import extras
+    except ImportError:  # pragma: no cover - pytest-html is a pinned dependency
+        return
+    if report.passed:
+        return
+    rows = [f"<p><b>{html.escape(report.requirement)}</b> ({html.escape(report.impact)}) "
+            f"on <b>{html.escape(report.host)}</b>: {html.escape(report.requirement_title)}</p>"]
+    for problem in report.problems:
+        rows.append("<div class='sfb-problem'>"
+                    f"<p>&#10007; {html.escape(problem['message'])}</p>"
+                    + (f"<p>Evidence:</p><pre>{html.escape(problem['evidence'])}</pre>" if problem["evidence"] else "")
+                    + (f"<p>Fix:</p><pre>{html.escape(problem['fix'])}</pre>" if problem["fix"] else "")
+                    + "</div>")
+    report.extras = [*getattr(report, "extras", []), extras.html("\n".join(rows))]
+
+
+# -- HTML table columns ------------------------------------------------------------------------
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(1, "<th class='sortable' data-column-type='requirement'>Requirement</th>")
+    cells.insert(2, "<th class='sortable' data-column-type='host'>Host</th>")
+
+
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    cells.insert(1, f"<td class='col-requirement'>{html.escape(getattr(report, 'requirement', ''))}</td>")
+    cells.insert(2, f"<td class='col-host'>{html.escape(getattr(report, 'host', ''))}</td>")
+
+
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "sfbcheck compliance report"
+
+
+# -- JSON results -------------------------------------------------------------------------------
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    rid = getattr(report, "requirement", None)
+    if rid is None or not _results_config:
+        return
+    outcome = report.outcome
+    if report.when != "call" and report.failed:
+        outcome = "error"
+    elif report.when == "call" and getattr(report, "wasxfail", None) is not None:
+        outcome = "xfailed" if report.skipped else "xpassed"
+    if report.when != "call" and report.passed:
+        return
+    if report.when == "teardown" and not report.failed:
+        return
+    message = ""
+    if report.failed:
+        message = str(report.longrepr) if report.longrepr else ""
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        message = report.longrepr[2]
+    _results_config[0].stash[RESULTS_KEY].append({
+        "nodeid": report.nodeid, "requirement": rid, "title": getattr(report, "requirement_title", ""),
+        "impact": getattr(report, "impact", ""), "host": getattr(report, "host", ""), "outcome": outcome,
+        "message": message, "problems": getattr(report, "problems", []), "duration": round(report.duration, 4),
+    })
+
+
+_results_config: list[pytest.Config] = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _results_config[:] = [session.config]
+    _reported_broken.clear()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    paths = config.stash.get(REPORTS_KEY, None)
+    if paths is None or hasattr(config, "workerinput"):
+        return
+    inventory = config.stash[INVENTORY_KEY]
+    document = {
+        "schema": "sfbcheck-results/1",
+        "deployment": inventory.deployment,
+        "inventory": str(inventory.source),
+        "evidence": str(config.stash[STORE_KEY].directory),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exitstatus": int(exitstatus),
+        "results": config.stash[RESULTS_KEY],
+    }
+    paths["json"].write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    paths = config.stash.get(REPORTS_KEY, None)
+    if not paths or hasattr(config, "workerinput"):
+        return
+    for kind, path in paths.items():
+        if path.is_file():
+            shutil.copyfile(path, path.with_name(f"latest.{kind}"))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if INVENTORY_KEY not in config.stash:
+        return []
+    inventory = config.stash[INVENTORY_KEY]
+    lines = [f"sfbcheck: {inventory.deployment} ({len(inventory.servers())} servers) "
+             f"from {inventory.source}", f"evidence: {config.stash[STORE_KEY].directory}"]
+    paths = config.stash.get(REPORTS_KEY, None)
+    if paths:
+        lines.append("reports: " + ", ".join(str(p) for p in paths.values()))
+    return lines
