@@ -9,7 +9,7 @@ PYTHON="${PYTHON:-python3}"
 requirements=requirements.txt
 if [ "${1:-}" = "--dev" ]; then
   requirements=requirements-dev.txt
-  packages=$(grep -v '^#' scripts/debian-packages.txt | xargs)
+  packages=$(grep -v '^#' scripts/debian-packages.txt | xargs || true)
   missing=""
   for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   if [ -n "$missing" ]; then
