@@ -1,8 +1,9 @@
 """Evidence section builders of the sample lab, one module per area, run in this order."""
 
-from sfbcheck.lab.sections import certificates, network
+from sfbcheck.lab.sections import certificates, events, network
 
 SECTION_BUILDERS = [
     network.build,
     certificates.build,
+    events.build,
 ]
