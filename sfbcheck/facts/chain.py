@@ -1,0 +1,161 @@
+"""Certificate chains built by signature, the way Windows builds them on the server itself.
+
+From a certificate, each issuer is looked up by name in the server's own LocalMachine Root, CA and My
+stores, and accepted only if the child's signature verifies with the candidate's public key (RSA or ECDSA,
+``verify_directly_issued_by``). The chain is trusted when it reaches a certificate of the server's Root
+store; every link must be valid at the judging time (the evidence's CollectedAt).
+
+The distinct ways a chain breaks (``ChainResult.kind``), each with a ``problem`` naming the link:
+
+- ``missing-issuer``: no certificate in Root / CA / My carries the issuer's name (a missing intermediate);
+- ``bad-signature``: certificates carry the issuer's name but none of their keys verifies the signature
+  (a name-only match: e.g. a re-keyed or look-alike CA);
+- ``untrusted-root``: the chain ends at a self-signed certificate that is not in the Root store;
+- ``expired``: a link (leaf, intermediate or root) is outside its validity period at the judging time;
+- ``loop``: the issuers form a cycle without reaching a trusted root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from sfbcheck.facts.certificates import StoredCert, is_self_signed
+
+MAX_DEPTH = 8
+SEARCH_ORDER = ("Root", "CA", "My")
+
+Link = StoredCert | x509.Certificate
+_DER = Encoding.DER
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    ok: bool
+    path: tuple[Link, ...]      # leaf first, root last (as far as it got)
+    root: StoredCert | None     # the trusted root reached, if any
+    problem: str                # '' when ok; else names the missing or broken link
+    kind: str = ""              # '' when ok; missing-issuer | bad-signature | untrusted-root | expired | loop
+
+    def describe_path(self) -> str:
+        return " -> ".join(cert_name(link) for link in self.path)
+
+
+def certificate_of(link: Link) -> x509.Certificate:
+    if isinstance(link, StoredCert):
+        if link.cert is None:
+            raise ValueError(f"unreadable certificate: {link.error}")
+        return link.cert
+    return link
+
+
+def cert_name(link: Link) -> str:
+    """A short human name: the subject CN (or the whole subject) and the thumbprint if known."""
+    if isinstance(link, StoredCert):
+        return f"'{_cn(link.cert) if link.cert is not None else link.subject}' ({link.thumbprint})"
+    return f"'{_cn(link)}'"
+
+
+def _cn(cert: x509.Certificate) -> str:
+    values = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(values[0].value) if values else cert.subject.rfc4514_string()
+
+
+def valid_at(cert: x509.Certificate, at: datetime) -> bool:
+    return cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
+
+
+def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True if ``issuer``'s name matches and its public key verifies ``child``'s signature."""
+    try:
+        child.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def _in_root(cert: x509.Certificate, stores: dict[str, list[StoredCert]]) -> StoredCert | None:
+    der = cert.public_bytes(_DER)
+    return next((entry for entry in stores.get("Root", []) if entry.der == der), None)
+
+
+def _candidates(cert: x509.Certificate, stores: dict[str, list[StoredCert]]) -> list[StoredCert]:
+    """Entries of Root, CA and My whose subject is the certificate's issuer name (Root first)."""
+    found: list[StoredCert] = []
+    seen: set[bytes] = set()
+    for store in SEARCH_ORDER:
+        for entry in stores.get(store, []):
+            if entry.cert is not None and entry.der not in seen and entry.cert.subject == cert.issuer:
+                seen.add(entry.der)
+                found.append(entry)
+    return found
+
+
+def _unreadable(stores: dict[str, list[StoredCert]]) -> list[StoredCert]:
+    return [entry for store in SEARCH_ORDER for entry in stores.get(store, []) if entry.cert is None]
+
+
+def _validity(cert: x509.Certificate) -> str:
+    return (f"valid {cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
+
+
+def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime) -> ChainResult:
+    """Build and verify the chain of ``leaf`` through the server's own stores (see module docstring)."""
+    path: list[Link] = [leaf]
+    try:
+        current = certificate_of(leaf)
+    except ValueError as exc:
+        return ChainResult(False, tuple(path), None, f"the certificate itself cannot be read ({exc})",
+                           "unreadable")
+    seen: set[bytes] = set()
+    while True:
+        link = path[-1]
+        if not valid_at(current, at):
+            state = "expired" if at > current.not_valid_after_utc else "not yet valid"
+            return ChainResult(False, tuple(path), None,
+                               f"{cert_name(link)} in the chain is {state} on {at:%Y-%m-%d} ({_validity(current)})",
+                               "expired")
+        root = _in_root(current, stores)
+        if root is not None:
+            return ChainResult(True, (*path[:-1], root), root, "")
+        if is_self_signed(current):
+            return ChainResult(False, tuple(path), None,
+                               f"the chain ends at the self-signed {cert_name(link)}, which is not in the "
+                               f"server's Trusted Root Certification Authorities (LocalMachine\\Root) store",
+                               "untrusted-root")
+        der = current.public_bytes(_DER)
+        if der in seen or len(path) > MAX_DEPTH:
+            return ChainResult(False, tuple(path), None,
+                               f"the issuers of {cert_name(link)} form a loop or a chain longer than {MAX_DEPTH} "
+                               f"without reaching a trusted root", "loop")
+        seen.add(der)
+        issuer_name = current.issuer.rfc4514_string()
+        candidates = _candidates(current, stores)
+        if not candidates:
+            unreadable = _unreadable(stores)
+            note = (f"; {len(unreadable)} store entr{'y' if len(unreadable) == 1 else 'ies'} could not be read "
+                    f"({unreadable[0].store}: {unreadable[0].error})") if unreadable else ""
+            return ChainResult(False, tuple(path), None,
+                               f"the issuer '{issuer_name}' of {cert_name(link)} is in none of the server's "
+                               f"Root, Intermediate (CA) or Personal (My) stores: a missing intermediate or root"
+                               f"{note}", "missing-issuer")
+        signers = [c for c in candidates if c.cert is not None and signed_by(current, c.cert)]
+        if not signers:
+            return ChainResult(False, tuple(path), None,
+                               f"{cert_name(link)} names '{issuer_name}' as issuer, but the signature does not verify "
+                               f"with the key of {_names(candidates)} (same name, different key: the issuing CA "
+                               f"in the stores is not the one that signed it)", "bad-signature")
+        usable = [c for c in signers if c.cert is not None and valid_at(c.cert, at)]
+        chosen = usable[0] if usable else signers[0]
+        path.append(chosen)
+        current = certificate_of(chosen)
+
+
+def _names(entries: Iterable[StoredCert]) -> str:
+    return ", ".join(f"{cert_name(e)} in {e.store}" for e in entries)
+
