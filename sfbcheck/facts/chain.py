@@ -104,8 +104,12 @@ def _validity(cert: x509.Certificate) -> str:
     return (f"valid {cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
 
 
-def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime) -> ChainResult:
-    """Build and verify the chain of ``leaf`` through the server's own stores (see module docstring)."""
+def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *,
+                check_validity: bool = True) -> ChainResult:
+    """Build and verify the chain of ``leaf`` through the server's own stores (see module docstring).
+
+    ``check_validity=False`` only finds the path and its root (signatures still verified), e.g. to compare
+    roots across servers whatever the links' dates."""
     path: list[Link] = [leaf]
     try:
         current = certificate_of(leaf)
@@ -115,7 +119,7 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime) -
     seen: set[bytes] = set()
     while True:
         link = path[-1]
-        if not valid_at(current, at):
+        if check_validity and not valid_at(current, at):
             state = "expired" if at > current.not_valid_after_utc else "not yet valid"
             return ChainResult(False, tuple(path), None,
                                f"{cert_name(link)} in the chain is {state} on {at:%Y-%m-%d} ({_validity(current)})",
@@ -150,7 +154,7 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime) -
                                f"{cert_name(link)} names '{issuer_name}' as issuer, but the signature does not verify "
                                f"with the key of {_names(candidates)} (same name, different key: the issuing CA "
                                f"in the stores is not the one that signed it)", "bad-signature")
-        usable = [c for c in signers if c.cert is not None and valid_at(c.cert, at)]
+        usable = [c for c in signers if c.cert is not None and (not check_validity or valid_at(c.cert, at))]
         chosen = usable[0] if usable else signers[0]
         path.append(chosen)
         current = certificate_of(chosen)

@@ -73,6 +73,34 @@ def unique(certificates: list[Issued]) -> list[Issued]:
     return list(seen.values())
 
 
+def key_access(fqdn: str, role: str) -> list[dict[str, str]]:
+    """The private-key file's ACL as ``Get-Acl`` reports it (what the Deployment Wizard / import leaves)."""
+    machine = fqdn.partition(".")[0].upper()
+    rules = [("NT AUTHORITY\\SYSTEM", "FullControl"), ("BUILTIN\\Administrators", "FullControl")]
+    if role != "owas":
+        rules += [("NT AUTHORITY\\NETWORK SERVICE", "Read, Synchronize"),
+                  (f"{machine}\\RTC Server Local Group", "Read, Synchronize"),
+                  (f"{machine}\\RTC Local Read-only Administrators", "Read, Synchronize")]
+    return [{"IdentityReference": who, "FileSystemRights": rights, "AccessControlType": "Allow"}
+            for who, rights in rules]
+
+
+def personal_entry(lab: Lab, fqdn: str, issued: Issued) -> dict[str, Any]:
+    """A LocalMachine\\My entry with its private-key ACL (when it has a key)."""
+    record = issued.record()
+    if record["HasPrivateKey"]:
+        record["PrivateKeyAccess"] = key_access(fqdn, lab.pool_of(fqdn)["role"])
+    return record
+
+
+def office_web_apps_farm(lab: Lab, fqdn: str, issued: Issued) -> dict[str, Any]:
+    """Get-OfficeWebAppsFarm: the farm names its certificate by Friendly Name (CertificateName)."""
+    pool = lab.pool_of(fqdn)["fqdn"]
+    return {"FarmOU": None, "InternalURL": f"https://{pool}/", "ExternalURL": None, "AllowHTTP": False,
+            "SSLOffloaded": False, "CertificateName": issued.friendly_name, "EditingEnabled": False,
+            "Machines": [fqdn.partition(".")[0].upper()]}
+
+
 def build(lab: Lab) -> None:
     issue_certificates(lab)
     keys = lab.pki
@@ -81,9 +109,13 @@ def build(lab: Lab) -> None:
     for fqdn, uses in keys.assigned.items():
         sections = lab.sections(fqdn)
         sections["CertificateStores"] = {
-            "My": [c.record() for c in unique(list(uses.values()))],
+            "My": [personal_entry(lab, fqdn, c) for c in unique(list(uses.values()))],
             "Root": [c.record(has_private_key=False) for c in roots],
             "CA": [c.record(has_private_key=False) for c in intermediates],
         }
         if lab.pool_of(fqdn)["role"] != "owas":
             sections["CsCertificate"] = [assignment(use, issued) for use, issued in uses.items()]
+        else:
+            farm = sections.setdefault("OfficeWebAppsFarm", {})
+            farm.update({k: v for k, v in office_web_apps_farm(lab, fqdn, uses["OfficeWebApps"]).items()
+                         if k == "CertificateName" or k not in farm})

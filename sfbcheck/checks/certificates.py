@@ -1,0 +1,503 @@
+"""Certificates of Lync / Skype for Business servers: assignment, validity, keys, names, chains, one PKI.
+
+Sources: seed 000 (Edge replication troubleshooter, "Certificates": assigned, not expired, names, private
+key, certification path; internal root and intermediates on the Edge), seed 001 (CMS replication: event 1015
+host/cluster mismatch; the Front End and Edge pools share one PKI; the Edge certificate has its private key),
+seed 002 (Access Edge after a CU: a missing intermediate, private-key permissions), seed 003 (hybrid: the
+Access Edge certificate names ``sip.<domain>`` for every SIP domain), Microsoft's Edge certificate and OAuth
+requirements. Every decision is taken from the certificates' DER bytes (``cryptography``), relative to the
+evidence's CollectedAt.
+
+A check that needs the certificate of a use that is not assigned, or not in LocalMachine\\My, raises
+:class:`NotJudged` (CERT-01 reports that); the test turns it into a skip naming the reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+from sfbcheck.errors import EvidenceGap
+from sfbcheck.evidence import Evidence
+from sfbcheck.facts.assignments import (
+    EDGE_EXTERNAL_USES,
+    OAUTH_USE,
+    OWAS_USE,
+    Assignment,
+    assignment,
+    assignments,
+    in_personal_store,
+    private_key_access,
+)
+from sfbcheck.facts.certificates import StoredCert, stores
+from sfbcheck.facts.chain import ChainResult, build_chain, cert_name
+from sfbcheck.host import Host
+from sfbcheck.inventory import Role
+from sfbcheck.problems import Problem
+from sfbcheck.targets import EdgePool
+
+SERVICE_ACCOUNTS = {"network service", "rtc server local group", "rtc component local group"}
+OWAS_ACCOUNTS = {"system"}  # the Office Web Apps services run as LocalSystem
+DENY_ALSO = {"everyone", "authenticated users", "users"}
+ASSIGN_WIZARD = "Deployment Wizard > Install or Update Skype for Business Server System > Step 3 (certificates)"
+
+
+class NotJudged(Exception):
+    """The certificate this check judges is not there (CERT-01 reports why)."""
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+def collected_at(evidence: Evidence) -> datetime:
+    if evidence.collected_at is None:
+        raise EvidenceGap(evidence.server, "CollectedAt", "is missing or not a date: verdicts are relative to it")
+    return evidence.collected_at
+
+
+def _assign_command(host: Host, uses: Iterable[str], thumbprint: str) -> str:
+    uses = list(uses)
+    if uses == [OWAS_USE]:
+        return f"Set-OfficeWebAppsFarm -CertificateName '<Friendly Name of certificate {thumbprint}>'"
+    return f"Set-CsCertificate -Type {','.join(uses)} -Thumbprint {thumbprint}   (or {ASSIGN_WIZARD})"
+
+
+def _uses_of(evidence: Evidence, thumbprint: str) -> list[str]:
+    return [a.use for a in assignments(evidence).values() if a.thumbprint == thumbprint] or ["<use>"]
+
+
+def assigned_certificate(host: Host, use: str) -> tuple[Assignment, StoredCert]:
+    """The assignment of ``use`` and its LocalMachine\\My entry, or NotJudged (CERT-01 fails instead)."""
+    found = assignment(host.evidence, use)
+    if found is None:
+        raise NotJudged(f"no certificate is assigned to {use} on {host.fqdn} (CERT-01 reports it)")
+    entry = in_personal_store(host.evidence, found.thumbprint)
+    if entry is None or entry.cert is None:
+        raise NotJudged(f"the certificate assigned to {use} is not in LocalMachine\\My on {host.fqdn} "
+                        f"(CERT-01 reports it)")
+    return found, entry
+
+
+def _cert(evidence: Evidence, entry: StoredCert) -> x509.Certificate:
+    if entry.cert is None:
+        raise EvidenceGap(evidence.server, f"CertificateStores.{entry.store}",
+                          f"entry {entry.thumbprint}: {entry.error}")
+    return entry.cert
+
+
+def subject_cn(cert: x509.Certificate) -> str | None:
+    values = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(values[0].value) if values else None
+
+
+def dns_names(evidence: Evidence, cert: x509.Certificate) -> list[str] | None:
+    """The SAN dNSName entries; None if the certificate has no SAN extension. EvidenceGap if it is corrupt."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError as exc:
+        raise EvidenceGap(evidence.server, "CertificateStores", f"holds a certificate whose extensions cannot be "
+                                                                f"parsed ({exc})") from None
+    return [str(n) for n in san.get_values_for_type(x509.DNSName)]
+
+
+def name_matches(pattern: str, name: str) -> bool:
+    """A certificate name against a host name as a TLS client matches it: case-insensitive; a wildcard is
+    only a whole left-most label and stands for exactly one label (``*.contoso.com`` ≠ ``a.b.contoso.com``)."""
+    pattern, name = pattern.strip().rstrip(".").casefold(), name.strip().rstrip(".").casefold()
+    if not pattern.startswith("*."):
+        return pattern == name
+    first, _, rest = name.partition(".")
+    return bool(first) and "*" not in pattern[2:] and rest == pattern[2:] and rest.count(".") >= 1
+
+
+def names_of(evidence: Evidence, cert: x509.Certificate) -> list[str]:
+    """The names a TLS client checks: the SAN DNS names, or the subject CN when there is no SAN."""
+    sans = dns_names(evidence, cert)
+    if sans is not None:
+        return sans
+    cn = subject_cn(cert)
+    return [cn] if cn else []
+
+
+def missing_names(evidence: Evidence, cert: x509.Certificate, required: Iterable[str]) -> list[str]:
+    present = names_of(evidence, cert)
+    wanted = list(dict.fromkeys(n.casefold() for n in required))
+    return [n for n in wanted if not any(name_matches(p, n) for p in present)]
+
+
+def _describe(entry: StoredCert) -> str:
+    cert = entry.cert
+    if cert is None:
+        return entry.describe()
+    return (f"{entry.describe()}\nvalid {cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}"
+            f", HasPrivateKey {entry.has_private_key}")
+
+
+def _merged(*all_stores: dict[str, list[StoredCert]]) -> dict[str, list[StoredCert]]:
+    out: dict[str, list[StoredCert]] = defaultdict(list)
+    for one in all_stores:
+        for name, entries in one.items():
+            out[name].extend(entries)
+    return dict(out)
+
+
+# -- CERT-01 … CERT-05, CERT-09: per server and use ---------------------------------------------------
+def assigned_in_personal_store(host: Host, use: str) -> list[Problem]:
+    """CERT-01: the certificate assigned to ``use`` exists in LocalMachine\\My (000 "Certificates")."""
+    evidence = host.evidence
+    found = assignment(evidence, use)
+    if found is None:
+        return [Problem(f"no certificate is assigned to the use {use}",
+                        fix=f"Assign one: {_assign_command(host, [use], '<thumbprint>')}",
+                        evidence="assigned uses: " + (", ".join(a.use for a in assignments(evidence).values())
+                                                      or "(none)"))]
+    if not found.thumbprint:  # OWAS: CertificateName names nothing in My
+        name = found.record.get("CertificateName")
+        return [Problem(f"the Office Web Apps farm's certificate '{name}' is not in LocalMachine\\My "
+                        "(no certificate there has that Friendly Name)",
+                        fix="Import the certificate with its private key into LocalMachine\\My with that Friendly "
+                            f"Name, or point the farm at the right one: {_assign_command(host, [use], '?')}",
+                        evidence=f"OfficeWebAppsFarm.CertificateName = '{name}'")]
+    if in_personal_store(evidence, found.thumbprint) is not None:
+        return []
+    elsewhere = [e for name in ("Root", "CA") for e in stores(evidence)[name] if e.thumbprint == found.thumbprint]
+    where = f"; it is in LocalMachine\\{elsewhere[0].store} instead" if elsewhere else ""
+    subject = found.record.get("Subject", "?")
+    return [Problem(f"the certificate assigned to {use} ({subject}, thumbprint {found.thumbprint}) is not in "
+                    f"LocalMachine\\My{where}",
+                    fix=("Import it with its private key into the computer's Personal store:\n"
+                         "Import-PfxCertificate -FilePath <certificate>.pfx -CertStoreLocation Cert:\\LocalMachine\\My"
+                         f"\nor assign the certificate that is there: {_assign_command(host, [use], '<thumbprint>')}"),
+                    evidence=found.describe())]
+
+
+def within_validity(host: Host, use: str) -> list[Problem]:
+    """CERT-02: the certificate of ``use`` is valid at CollectedAt and does not expire within the policy horizon."""
+    found, entry = assigned_certificate(host, use)
+    cert, at = _cert(host.evidence, entry), collected_at(host.evidence)
+    horizon = host.inventory.policy.cert_expiry_days
+    not_after, not_before = cert.not_valid_after_utc, cert.not_valid_before_utc
+    days_left = (not_after - at).days
+    uses = _uses_of(host.evidence, found.thumbprint)
+    renew = (f"Renew it (same names) from its CA, import it into LocalMachine\\My, then assign it: "
+             f"{_assign_command(host, uses, '<new thumbprint>')}")
+    evidence = f"{_describe(entry)}\nevidence collected {at:%Y-%m-%d %H:%M} UTC; policy cert_expiry_days {horizon}"
+    if not_before > at:
+        return [Problem(f"the certificate assigned to {use} is not valid yet: valid from {not_before:%Y-%m-%d}",
+                        fix="Check the server's clock and the CA's; assign a certificate that is valid now.",
+                        evidence=evidence)]
+    if not_after <= at:
+        return [Problem(f"the certificate assigned to {use} expired on {not_after:%Y-%m-%d} "
+                        f"({-days_left} days before the evidence was collected)", fix=renew, evidence=evidence)]
+    if days_left < horizon:
+        return [Problem(f"the certificate assigned to {use} expires in {days_left} days, on {not_after:%Y-%m-%d} "
+                        f"(inside the {horizon}-day horizon)", fix=renew, evidence=evidence)]
+    return []
+
+
+def has_private_key(host: Host, use: str) -> list[Problem]:
+    """CERT-03: the certificate of ``use`` has its private key (000; 001 Edge certificate has its private key)."""
+    _, entry = assigned_certificate(host, use)
+    if "HasPrivateKey" not in entry.record:
+        raise EvidenceGap(host.fqdn, "CertificateStores.My", f"entry {entry.thumbprint} does not report HasPrivateKey")
+    if entry.has_private_key:
+        return []
+    where = (" (on an Edge pool, export it with its private key from the Edge where it was requested)"
+             if host.role is Role.edge else "")
+    return [Problem(f"the certificate assigned to {use} has no private key in LocalMachine\\My",
+                    fix=("Import it again from a PFX that includes the private key" + where + ":\n"
+                         "Import-PfxCertificate -FilePath <certificate>.pfx "
+                         "-CertStoreLocation Cert:\\LocalMachine\\My\n"
+                         f"(if the key is on this server but not linked: certutil -repairstore My {entry.thumbprint})"),
+                    evidence=_describe(entry))]
+
+
+def expected_names(host: Host, use: str) -> tuple[list[str], list[str]]:
+    """(accepted subject CNs, names the certificate must carry) for a use whose names CERT-04 judges."""
+    pool, server = host.pool.fqdn, host.fqdn
+    cns = [pool] + ([server] if len(host.pool.members) == 1 and server != pool else [])
+    required = [pool]
+    if use.casefold() == "default" and host.role in (Role.frontend, Role.director):
+        required.append(server)
+    if use.casefold() == "webservicesinternal" and host.pool.web_internal_fqdn:
+        required.append(host.pool.web_internal_fqdn)
+    return cns, list(dict.fromkeys(required))
+
+
+def carries_names(host: Host, use: str) -> list[Problem]:
+    """CERT-04: the subject CN is the pool FQDN (or the server's, single-server pool) and the certificate
+    carries the pool FQDN, and for a Front End Default certificate the server FQDN (000; 001 event 1015)."""
+    _, entry = assigned_certificate(host, use)
+    cert = _cert(host.evidence, entry)
+    cns, required = expected_names(host, use)
+    cn = subject_cn(cert)
+    sans = dns_names(host.evidence, cert)
+    evidence = f"{_describe(entry)}\nsubject CN {cn!r}; SAN DNS names: {', '.join(sans or []) or '(none)'}"
+    fix = (f"Request a new certificate with subject CN {cns[0]} and SAN {', '.join(required)} (Request-CsCertificate "
+           f"-New -Type {use} … or the {ASSIGN_WIZARD}), then assign it: "
+           f"{_assign_command(host, _uses_of(host.evidence, entry.thumbprint), '<new thumbprint>')}")
+    problems = []
+    if cn is None or cn.casefold() not in {c.casefold() for c in cns}:
+        problems.append(Problem(f"the certificate assigned to {use} has subject CN {cn!r}, expected "
+                                + " or ".join(cns), fix=fix, evidence=evidence))
+    missing = missing_names(host.evidence, cert, required)
+    if missing:
+        where = "SAN" if sans is not None else "subject (no SAN extension)"
+        problems.append(Problem(f"the certificate assigned to {use} lacks {', '.join(missing)} in its {where}",
+                                fix=fix, evidence=evidence))
+    return problems
+
+
+def _aia_urls(cert: x509.Certificate) -> list[str]:
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (x509.ExtensionNotFound, ValueError):
+        return []
+    return [str(d.access_location.value) for d in aia if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS]
+
+
+def _chain_fix(result: ChainResult) -> str:
+    last = result.path[-1]
+    cert = last.cert if isinstance(last, StoredCert) else last
+    if result.kind == "missing-issuer":
+        urls = _aia_urls(cert) if cert is not None else []
+        source = f" (the certificate names it at {', '.join(urls)})" if urls else " (from the CA's web site or AIA URL)"
+        return ("Download the issuing CA certificate" + source + " and import it: an intermediate into "
+                "Intermediate Certification Authorities, a root into Trusted Root:\n"
+                "Import-Certificate -FilePath <issuing-ca>.cer -CertStoreLocation Cert:\\LocalMachine\\CA\n"
+                "Import-Certificate -FilePath <root-ca>.cer -CertStoreLocation Cert:\\LocalMachine\\Root")
+    if result.kind == "bad-signature":
+        return ("Import the CA certificate that really signed it (same name, the key matching the certificate's "
+                "Authority Key Identifier, e.g. the CA's previous or renewed certificate) into "
+                "LocalMachine\\CA, or re-issue the certificate from the current CA and assign it again.")
+    if result.kind == "untrusted-root":
+        return ("If this root is your CA's, import it into Trusted Root: Import-Certificate -FilePath <root>.cer "
+                "-CertStoreLocation Cert:\\LocalMachine\\Root; otherwise re-issue the certificate from the "
+                "deployment's CA.")
+    if result.kind == "expired":
+        return ("Install the renewed certificate of that CA (and its new chain) in LocalMachine\\CA or \\Root and "
+                "remove the expired one; re-issue the certificate if the CA itself was renewed with a new key.")
+    return "Re-collect the evidence; if it persists, inspect the store entries named above."
+
+
+def chains_to_trusted_root(host: Host, use: str) -> list[Problem]:
+    """CERT-05: the certificate of ``use`` chains by signature through LocalMachine\\CA (or \\My) to a root in
+    LocalMachine\\Root, every link valid at CollectedAt (000 "Certification Path"; 002 missing intermediate)."""
+    _, entry = assigned_certificate(host, use)
+    _cert(host.evidence, entry)
+    result = build_chain(entry, stores(host.evidence), collected_at(host.evidence))
+    if result.ok:
+        return []
+    return [Problem(f"the certificate assigned to {use} does not chain to a trusted root: {result.problem}",
+                    fix=_chain_fix(result),
+                    evidence=f"chain built by signature ({result.kind}): {result.describe_path()}\n{_describe(entry)}")]
+
+
+def _can_read(rules: list, accounts: set[str]) -> tuple[bool, list]:
+    relevant_deny = [r for r in rules if not r.allow and r.grants_read and r.account in accounts | DENY_ALSO]
+    allowed = [r for r in rules if r.allow and r.grants_read and r.account in accounts]
+    return bool(allowed) and not relevant_deny, relevant_deny
+
+
+def private_key_readable(host: Host, use: str) -> list[Problem]:
+    """CERT-09: the private key of the certificate of ``use`` grants read to the account the services run as
+    (NETWORK SERVICE / RTC groups; LocalSystem on Office Web Apps) (002 private-key permissions). A missing
+    key is CERT-03's failure, not this one's."""
+    _, entry = assigned_certificate(host, use)
+    if not entry.has_private_key:
+        return []
+    rules = private_key_access(host.evidence, entry)
+    if rules is None:
+        raise EvidenceGap(host.fqdn, "CertificateStores.My.PrivateKeyAccess",
+                          f"is missing for {entry.thumbprint} (the collector reports the key file's Get-Acl)")
+    accounts = OWAS_ACCOUNTS if host.role is Role.owas else SERVICE_ACCOUNTS
+    readable, denies = _can_read(rules, accounts)
+    if readable:
+        return []
+    shown = "\n".join(str(r) for r in rules) or "(empty ACL)"
+    who = "SYSTEM" if host.role is Role.owas else "NETWORK SERVICE and RTC Server Local Group"
+    why = (f"denies read to {', '.join(r.identity for r in denies)}" if denies
+           else f"grants read to none of {', '.join(sorted(accounts))}")
+    return [Problem(f"the private key of the certificate assigned to {use} cannot be read by the service account: "
+                    f"its ACL {why}",
+                    fix=(f"certlm.msc > Personal > the certificate ({entry.thumbprint}) > All Tasks > Manage Private "
+                         f"Keys: give {who} Read{' and remove the Deny entry' if denies else ''}; then restart "
+                         "the services (Stop-CsWindowsService; Start-CsWindowsService)."),
+                    evidence=f"{_describe(entry)}\nprivate-key ACL:\n{shown}")]
+
+
+# -- CERT-06, CERT-11: the Edge against the Front Ends -----------------------------------------------
+def _frontend_chains(frontends: Iterable[Host], uses: Iterable[str] | None) -> list[tuple[Host, str, ChainResult]]:
+    """Chains of the Front Ends' assigned certificates, built over every Front End's stores (validity aside)."""
+    frontends = list(frontends)
+    pooled = _merged(*(stores(fe.evidence) for fe in frontends))
+    chains = []
+    for fe in frontends:
+        for a in assignments(fe.evidence).values():
+            if uses is not None and a.use.casefold() not in {u.casefold() for u in uses}:
+                continue
+            entry = in_personal_store(fe.evidence, a.thumbprint)
+            if entry is not None and entry.cert is not None:
+                chains.append((fe, a.use, build_chain(entry, pooled, collected_at(fe.evidence), check_validity=False)))
+    return chains
+
+
+def same_root_as_frontends(edge: Host, frontends: tuple[Host, ...]) -> list[Problem]:
+    """CERT-06: the Edge internal certificate and the Front End pools' certificates chain to the same root
+    (001: the Front End and Edge pools must share the same PKI)."""
+    _, entry = assigned_certificate(edge, "Internal")
+    pooled = _merged(stores(edge.evidence), *(stores(fe.evidence) for fe in frontends))
+    edge_chain = build_chain(entry, pooled, collected_at(edge.evidence), check_validity=False)
+    if not edge_chain.ok or edge_chain.root is None:
+        return [Problem(f"the root of the Edge internal certificate cannot be found in any store of the Edge or the "
+                        f"Front Ends: {edge_chain.problem}", fix=_chain_fix(edge_chain),
+                        evidence=edge_chain.describe_path())]
+    root = edge_chain.root
+    others: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for fe, use, chain in _frontend_chains(frontends, ["Default"]):
+        if chain.root is None:
+            continue  # no root found: CERT-05 on that Front End reports it
+        if chain.root.thumbprint != root.thumbprint:
+            others[chain.root.thumbprint].append(f"{fe.fqdn} ({use})")
+            names[chain.root.thumbprint] = cert_name(chain.root)
+    if not others:
+        return []
+    theirs = "; ".join(f"{names[t]} for {', '.join(fes)}" for t, fes in others.items())
+    return [Problem(f"the Edge internal certificate chains to {cert_name(root)}, but Front End certificates chain to "
+                    f"another root: {theirs}",
+                    fix=("Issue the Edge internal certificate from the internal CA that issues the Front End pools' "
+                         "certificates (Request-CsCertificate -New -Type Internal -Output <file>.req on the Edge, "
+                         "submit it to that CA), import it and assign it: "
+                         "Set-CsCertificate -Type Internal -Thumbprint <new thumbprint>"),
+                    evidence=f"Edge internal chain: {edge_chain.describe_path()}\nFront End roots: {theirs}")]
+
+
+def trusts_internal_cas(edge: Host, frontends: tuple[Host, ...]) -> list[Problem]:
+    """CERT-11: every root and intermediate CA in the chains of the Front Ends' internal certificates is in the
+    Edge's Root (roots) or Root / CA (intermediates) store (000: internal root and intermediates on the Edge)."""
+    edge_stores = stores(edge.evidence)
+    in_root = {e.der for e in edge_stores["Root"] if e.cert is not None}
+    in_ca = {e.der for e in edge_stores["CA"] if e.cert is not None}
+    needed: dict[bytes, tuple[StoredCert, bool, set[str]]] = {}
+    internal_uses = [a.use for fe in frontends for a in assignments(fe.evidence).values()
+                     if a.use.casefold() != "webservicesexternal"]
+    for fe, use, chain in _frontend_chains(frontends, internal_uses):
+        if not chain.ok:
+            continue  # the Front End's own CERT-05 reports a chain that cannot be built
+        for link in chain.path[1:]:
+            if isinstance(link, StoredCert):
+                is_root = link is chain.root
+                needed.setdefault(link.der, (link, is_root, set()))[2].add(f"{fe.fqdn} {use}")
+    problems = []
+    for der, (ca, is_root, issued) in needed.items():
+        if der in in_root or (not is_root and der in in_ca):
+            continue
+        store, label = ("Root", "Trusted Root") if is_root else ("CA", "Intermediate Certification Authorities")
+        users = sorted(issued)
+        problems.append(Problem(
+            f"the Edge does not trust the {'root' if is_root else 'intermediate'} CA {cert_name(ca)}, which issued "
+            f"the certificates of {', '.join(users[:4])}{' …' if len(users) > 4 else ''}",
+            fix=(f"Export that CA certificate (.cer) from a Front End and import it on the Edge into {label}:\n"
+                 f"Import-Certificate -FilePath <ca>.cer -CertStoreLocation Cert:\\LocalMachine\\{store}"),
+            evidence=f"{ca.describe()}\nabsent from the Edge's LocalMachine\\{store}"
+                     + ("" if is_root else " and \\Root")))
+    return problems
+
+
+# -- CERT-07, CERT-08: Edge external certificate -------------------------------------------------------
+def access_edge_names(edge: Host) -> list[Problem]:
+    """CERT-07: the Access Edge external certificate's SANs hold the access edge FQDN and ``sip.<domain>`` for
+    every SIP domain, the ones homed online included (003 hybrid SIP domain SANs)."""
+    _, entry = assigned_certificate(edge, "AccessEdgeExternal")
+    cert = _cert(edge.evidence, entry)
+    domains = edge.inventory.sip_domains
+    required = ([edge.pool.access_edge_fqdn] if edge.pool.access_edge_fqdn else []) + [f"sip.{d.name}" for d in domains]
+    missing = missing_names(edge.evidence, cert, required)
+    if not missing:
+        return []
+    online = [d.name for d in domains if d.homed == "online"]
+    sans = dns_names(edge.evidence, cert)
+    return [Problem(f"the Access Edge external certificate lacks {', '.join(missing)} in its SAN",
+                    fix=(f"Request a new external certificate with SAN {', '.join(dict.fromkeys(required))} (and the "
+                         "web conferencing / A/V names it has now), import it with its private key on every Edge of "
+                         f"the pool, then: Set-CsCertificate -Type {','.join(EDGE_EXTERNAL_USES)} "
+                         "-Thumbprint <new thumbprint>"),
+                    evidence=(f"{_describe(entry)}\nSAN DNS names: {', '.join(sans or []) or '(none)'}\nSIP domains: "
+                              f"{', '.join(d.name for d in domains)}"
+                              + (f" (homed online: {', '.join(online)})" if online else "")))]
+
+
+def same_external_certificate(pool: EdgePool) -> list[Problem]:
+    """CERT-08: every Edge of the pool holds the same external certificate (same thumbprint, so the same key
+    for A/V authentication) (Microsoft: Edge Server certificate requirements)."""
+    differing: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (edge, its thumb, ref thumb) -> uses
+    held_by: dict[str, dict[str, list[str]]] = {}
+    for use in EDGE_EXTERNAL_USES:
+        held: dict[str, str] = {}
+        for member in pool.members:
+            found = assignment(member.evidence, use)
+            if found is not None:
+                entry = in_personal_store(member.evidence, found.thumbprint)
+                held[member.fqdn] = entry.thumbprint if entry is not None else found.thumbprint
+        if len(set(held.values())) <= 1:
+            continue
+        counts = Counter(held.values())
+        first = next(iter(held.values()))
+        reference = max(counts, key=lambda t: (counts[t], t == first))
+        holders = defaultdict(list)
+        for fqdn, thumb in held.items():
+            holders[thumb].append(fqdn)
+        held_by[use] = holders
+        for fqdn, thumb in held.items():
+            if thumb != reference:
+                differing[(fqdn, thumb, reference)].append(use)
+    problems = []
+    for (fqdn, thumb, reference), uses in differing.items():
+        ref_holders = held_by[uses[0]][reference]
+        problems.append(Problem(
+            f"{fqdn} holds a different {'/'.join(uses)} certificate ({thumb}) than {', '.join(ref_holders)} "
+            f"({reference})",
+            fix=(f"Export the external certificate {reference} with its private key from {ref_holders[0]} "
+                 f"(Export-PfxCertificate), import it on {fqdn} (Import-PfxCertificate -CertStoreLocation "
+                 f"Cert:\\LocalMachine\\My) and assign it there: Set-CsCertificate -Type {','.join(uses)} "
+                 f"-Thumbprint {reference}"),
+            evidence="\n".join(f"{use}: " + "; ".join(f"{t} on {', '.join(f)}" for t, f in held_by[use].items())
+                               for use in uses)))
+    return problems
+
+
+# -- CERT-10: OAuth ---------------------------------------------------------------------------------
+def oauth_certificate(frontend: Host) -> list[Problem]:
+    """CERT-10: an OAuthTokenIssuer certificate is assigned, in LocalMachine\\My, valid at CollectedAt and has
+    its private key (Microsoft: server-to-server authentication)."""
+    evidence = frontend.evidence
+    found = assignment(evidence, OAUTH_USE)
+    fix = ("Assign the deployment's OAuth certificate (the same one, with its private key, on every Front End; "
+           "the CMS replicates the assignment): Set-CsCertificate -Type OAuthTokenIssuer -Thumbprint <thumbprint> "
+           "(Request-CsCertificate -New -Type OAuthTokenIssuer … to get one)")
+    if found is None:
+        return [Problem("no OAuthTokenIssuer certificate is assigned: server-to-server authentication (Exchange, "
+                        "SharePoint, hybrid) cannot sign tokens", fix=fix,
+                        evidence="assigned uses: " + ", ".join(a.use for a in assignments(evidence).values()))]
+    entry = in_personal_store(evidence, found.thumbprint)
+    if entry is None:
+        return [Problem(f"the OAuthTokenIssuer certificate {found.thumbprint} is not in LocalMachine\\My",
+                        fix="Import it with its private key: Import-PfxCertificate -FilePath <oauth>.pfx "
+                            "-CertStoreLocation Cert:\\LocalMachine\\My", evidence=found.describe())]
+    cert, at = _cert(evidence, entry), collected_at(evidence)
+    problems = []
+    if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+        problems.append(Problem(f"the OAuthTokenIssuer certificate is not valid on {at:%Y-%m-%d} (valid "
+                                f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d})",
+                                fix=fix.replace("<thumbprint>", "<new thumbprint>"), evidence=_describe(entry)))
+    if not entry.has_private_key:
+        problems.append(Problem("the OAuthTokenIssuer certificate has no private key on this Front End",
+                                fix="Import it from a PFX with its private key: Import-PfxCertificate -FilePath "
+                                    "<oauth>.pfx -CertStoreLocation Cert:\\LocalMachine\\My",
+                                evidence=_describe(entry)))
+    return problems
