@@ -238,7 +238,7 @@ def carries_names(host: Host, use: str) -> list[Problem]:
     sans = dns_names(host.evidence, cert)
     evidence = f"{_describe(entry)}\nsubject CN {cn!r}; SAN DNS names: {', '.join(sans or []) or '(none)'}"
     fix = (f"Request a new certificate with subject CN {cns[0]} and SAN {', '.join(required)} (Request-CsCertificate "
-           f"-New -Type {use} … or the {ASSIGN_WIZARD}), then assign it: "
+           f"-New -Type {use} …), then assign it: "
            f"{_assign_command(host, _uses_of(host.evidence, entry.thumbprint), '<new thumbprint>')}")
     problems = []
     if cn is None or cn.casefold() not in {c.casefold() for c in cns}:
