@@ -1,3 +1,3 @@
 """sfbcheck: Skype for Business / Lync Server compliance tests. The plugin does the work."""
 
-pytest_plugins = ("sfbcheck.plugin",)
+pytest_plugins = ("sfbcheck.plugin", "sfbcheck.live.plugin")

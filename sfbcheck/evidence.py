@@ -37,13 +37,16 @@ class Evidence:
         self._parsed: dict[str, Any] = {}
 
     def has(self, name: str) -> bool:
-        return self.sections.get(name) is not None
+        return self.sections.get(name) is not None and collector_error(self.sections[name]) is None
 
     def section(self, name: str, kind: type | tuple[type, ...] | None = None) -> Any:
         """The raw section ``name``; EvidenceGap if it is absent (or not of ``kind``)."""
         if name not in self.sections or self.sections[name] is None:
             raise EvidenceGap(self.server, name, "is missing (collector too old, or it failed on the server)")
         value = self.sections[name]
+        error = collector_error(value)
+        if error is not None:
+            raise EvidenceGap(self.server, name, f"could not be collected on the server: {error}")
         if kind is not None and not isinstance(value, kind):
             raise EvidenceGap(self.server, name, f"is malformed: expected {_kind_name(kind)}, "
                                                  f"got {type(value).__name__}")
@@ -65,6 +68,13 @@ class Evidence:
 
     def __repr__(self) -> str:
         return f"Evidence({self.server}, {self.path})"
+
+
+def collector_error(value: Any) -> str | None:
+    """The collector writes ``{"Error": "..."}`` for a section that failed on the server; its text, else None."""
+    if isinstance(value, dict) and set(value) == {"Error"}:
+        return str(value["Error"])
+    return None
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

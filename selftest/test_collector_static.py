@@ -1,0 +1,146 @@
+"""The collector, read statically: it parses cleanly and it calls only read-only commands (an allowlist).
+
+No Windows PowerShell runs here, so these tests are what stands between the collector and a server: the
+tree-sitter PowerShell grammar must parse it without an error node, and every command, New-Object type,
+static .NET call and command name written as a string must be on the allowlist below. Anything else (a new
+cmdlet, a Set-/Remove-/Restart- verb, a file write other than -OutFile) fails until it is reviewed and added.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import tree_sitter
+import tree_sitter_powershell
+
+from sfbcheck.live.collect import COLLECTOR, collector_script
+from sfbcheck.live.transport import BOOTSTRAP
+
+# Cmdlets the collector may run: every one only reads.
+READ_ONLY_COMMANDS = {
+    "Get-NetIPAddress", "Get-NetRoute", "Get-CimInstance", "Get-DnsClientGlobalSetting", "Get-DnsClient",
+    "Get-DnsClientServerAddress", "Get-Item", "Get-ItemProperty", "Get-ChildItem", "Get-Acl", "Get-WinEvent",
+    "Get-Date", "Get-Command", "Get-Module", "Import-Module", "Test-Path", "Join-Path", "Where-Object",
+    "ForEach-Object", "ConvertTo-Json", "ConvertFrom-Json", "Resolve-DnsName", "New-Object",
+    "Get-CsCertificate", "Get-CsSipDomain", "Get-CsHostingProvider", "Get-CsAllowedDomain",
+    "Get-CsAccessEdgeConfiguration", "Get-CsTopology", "Get-CsManagementStoreReplicationStatus",
+}
+# Verbs of the collector's own functions.
+OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import"}
+NEW_OBJECT_TYPES = {
+    "System.Collections.ArrayList", "System.Text.UTF8Encoding", "System.Net.Sockets.TcpClient",
+    "System.Net.Security.SslStream", "System.Security.Cryptography.X509Certificates.X509Certificate2",
+}
+STATIC_CALLS = {
+    "[Convert]::ToBase64String", "[Convert]::FromBase64String", "[System.IO.File]::ReadAllBytes",
+    "[System.Net.Dns]::GetHostEntry", "[ScriptBlock]::Create", "[Console]::Error",
+    "[System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey",
+    "[System.IO.File]::WriteAllText",  # only the -OutFile the admin names (checked below)
+    "[System.Base64FormattingOptions]::InsertLineBreaks",
+}
+VERB_NOUN = re.compile(r"^[A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+$")
+
+
+def parse(source: bytes) -> tree_sitter.Tree:
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language())).parse(source)
+
+
+def nodes(tree: tree_sitter.Tree, kind: str) -> list[tree_sitter.Node]:
+    found, stack = [], [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == kind:
+            found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+def text(node: tree_sitter.Node) -> str:
+    return node.text.decode("utf-8") if node.text is not None else ""
+
+
+def without_comments(tree: tree_sitter.Tree, source: str) -> str:
+    data = bytearray(source.encode("utf-8"))
+    for comment in nodes(tree, "comment"):
+        data[comment.start_byte:comment.end_byte] = b" " * (comment.end_byte - comment.start_byte)
+    return data.decode("utf-8")
+
+
+def violations(source: str) -> list[str]:
+    """Everything in ``source`` that is not on the read-only allowlist."""
+    tree = parse(source.encode("utf-8"))
+    own = {text(n) for n in nodes(tree, "function_name")}
+    problems = [f"own function {name} has a verb outside {sorted(OWN_FUNCTION_VERBS)}" for name in own
+                if name.split("-")[0] not in OWN_FUNCTION_VERBS]
+    for command in nodes(tree, "command"):
+        name_node = command.child_by_field_name("command_name")
+        name = text(name_node) if name_node is not None else text(command).split()[0]
+        if name.startswith("(Get-Command "):
+            continue  # dynamic call of a name: every such name is a string literal, checked below
+        if name not in READ_ONLY_COMMANDS and name not in own:
+            problems.append(f"command {name} is not on the read-only allowlist")
+        if name == "New-Object":
+            type_name = text(command).split()[1]
+            if type_name not in NEW_OBJECT_TYPES:
+                problems.append(f"New-Object {type_name} is not on the allowlist")
+    for literal in nodes(tree, "string_literal"):
+        value = text(literal).strip("'\"")
+        if VERB_NOUN.match(value) and value not in READ_ONLY_COMMANDS and value not in own:
+            problems.append(f"command name {value!r} in a string is not on the read-only allowlist")
+    code = without_comments(tree, source)
+    for match in re.finditer(r"(\[[\w.]+\])::(\w+)", code):
+        call = f"{match.group(1)}::{match.group(2)}"
+        if call not in STATIC_CALLS:
+            problems.append(f"static call {call} is not on the allowlist")
+    for write in re.finditer(r"\[System\.IO\.File\]::WriteAllText\((\$\w+)", code):
+        if write.group(1) != "$OutFile":
+            problems.append(f"a file write to {write.group(1)} (only -OutFile may be written)")
+    if nodes(tree, "redirection"):
+        problems.append("an output redirection (> file)")
+    return problems
+
+
+def test_collector_parses_without_error_nodes():
+    tree = parse(COLLECTOR.read_bytes())
+    assert not tree.root_node.has_error, [str(n.start_point) for n in nodes(tree, "ERROR")]
+    assert not nodes(tree, "ERROR")
+
+
+def test_transport_bootstrap_parses_without_error_nodes():
+    assert not parse(BOOTSTRAP.encode()).root_node.has_error
+
+
+def test_collector_uses_only_read_only_commands():
+    assert violations(collector_script()) == []
+
+
+def test_collector_uses_no_syntax_newer_than_powershell_4():
+    source = collector_script()
+    assert not re.search(r"^\s*class\s+\w+", source, re.M), "classes need PowerShell 5"
+    assert "::new(" not in source, "::new() needs PowerShell 5; use New-Object"
+    assert not re.search(r"^\s*using\s+(namespace|module)", source, re.M | re.I), "using needs PowerShell 5"
+    assert "#requires -version 5" not in source.lower()
+
+
+@pytest.mark.parametrize("line", [
+    "Set-ItemProperty -Path 'HKLM:\\SOFTWARE\\X' -Name A -Value 1",
+    "Restart-Service -Name RTCSRV",
+    "Remove-Item -LiteralPath C:\\Temp\\x",
+    "$x = New-Object System.IO.StreamWriter 'C:\\x.txt'",
+    "[System.IO.File]::Delete('C:\\x.txt')",
+    "Get-Process > C:\\out.txt",
+    "& (Get-Command -Name 'Stop-CsWindowsService')",
+    "function Set-SfbThing { 1 }",
+    "[System.IO.File]::WriteAllText($path, 'x')",
+])
+def test_the_allowlist_catches_a_change(line):
+    assert violations(collector_script() + "\n" + line + "\n")
+
+
+def test_every_section_of_the_collector_is_documented_in_the_catalog_order():
+    source = collector_script()
+    catalog = re.findall(r"@\('(\w+)', '([\w,*]+)', '(Get-Sfb\w+)'\)", source)
+    assert len(catalog) >= 20
+    functions = set(re.findall(r"^function (Get-Sfb\w+)", source, re.M))
+    assert {fn for _, _, fn in catalog} <= functions

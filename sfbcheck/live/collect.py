@@ -1,0 +1,178 @@
+"""Collect evidence from the inventory's servers over WinRM, concurrently, into a snapshot directory.
+
+``capture(inventory, out_dir)`` runs the collector (``collector/Collect-SfbEvidence.ps1``) on every server whose
+``connection.method`` is ``winrm`` (at most ``policy.live_concurrency`` at a time), writes ``<fqdn>.json`` for
+each, and copies what a snapshot also needs from the inventory's own evidence directory: the JSON of servers
+collected by hand (``connection.method: file``) and ``runner.json``. A server that cannot be collected gets a
+``<fqdn>.json`` holding only ``CollectionError`` (the reason), which the suite reports as that server's one
+error (:func:`sfbcheck.evidence.load_document`); the other servers are unaffected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION, evidence_path
+from sfbcheck.inventory import Inventory, Role, Server
+from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
+
+COLLECTOR = Path(__file__).resolve().parents[2] / "collector" / "Collect-SfbEvidence.ps1"
+EDGE_PORTS_FROM_FRONT_END = (443, 5061, 5062, 8057)
+EDGE_REPLICATION_PORT = 4443
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    server: str
+    status: str  # collected, failed, by hand, missing
+    detail: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("collected", "by hand")
+
+
+def collector_script() -> str:
+    return COLLECTOR.read_text(encoding="utf-8-sig")
+
+
+def roles_of(inventory: Inventory, server: Server) -> list[str]:
+    roles = [server.role.value]
+    if server.fqdn == inventory.cms_master.fqdn:
+        roles.append("cms")
+    return roles
+
+
+def probe_targets(inventory: Inventory, server: Server) -> list[str]:
+    """host:port pairs the collector connects to from this server (tls: also records the certificate)."""
+    if server.role not in (Role.frontend, Role.director):
+        return []
+    targets: list[str] = []
+    for edge in inventory.servers(Role.edge):
+        targets += [f"{edge.fqdn}:{port}" for port in EDGE_PORTS_FROM_FRONT_END]
+        if server.fqdn == inventory.cms_master.fqdn:
+            targets.append(f"tls:{edge.fqdn}:{EDGE_REPLICATION_PORT}")
+    return targets
+
+
+def resolve_names(inventory: Inventory, server: Server) -> list[str]:
+    """FQDNs this server must resolve: every pool and server of the inventory (Edges: their next hop too)."""
+    names = [pool.fqdn for pool in inventory.pools] + [s.fqdn for s in inventory.servers()]
+    if server.role is Role.edge and server.pool.access_edge_fqdn:
+        names.append(server.pool.access_edge_fqdn)
+    return list(dict.fromkeys(names))
+
+
+def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]:
+    return {"Roles": roles_of(inventory, server), "LookbackHours": inventory.policy.event_lookback_hours,
+            "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
+            "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)), "AsBase64": True}
+
+
+def parse_output(stdout: bytes) -> dict[str, Any]:
+    """The collector's ``-AsBase64`` output back to the evidence document; TransportError if it is not."""
+    text = b"".join(stdout.split())
+    if not text:
+        raise TransportError("collector error", "the collector wrote nothing")
+    try:
+        document = json.loads(base64.b64decode(text, validate=True).decode("utf-8-sig"))
+    except (binascii.Error, ValueError) as exc:
+        raise TransportError("collector error", f"the collector's output is not the evidence document "
+                             f"({type(exc).__name__}: {str(exc)[:120]}); first bytes: {stdout[:80]!r}") from None
+    if not isinstance(document, dict) or "Sections" not in document:
+        raise TransportError("collector error", "the collector's output has no Sections")
+    return document
+
+
+def collect_server(inventory: Inventory, server: Server, *, insecure: bool = False,
+                   script: str | None = None) -> dict[str, Any]:
+    """Run the collector on one server over one WinRM session; the evidence document or TransportError."""
+    base = str(inventory.source.parent) if inventory.source else None
+    settings = settings_for(server.fqdn, server.member.connection, insecure=insecure, base_dir=base)
+    credentials = credentials_for(settings)
+    with WinRMSession(settings, credentials) as session:
+        result = session.run_powershell(script or collector_script(), collector_parameters(inventory, server))
+    if result.exit_code != 0:
+        raise TransportError("collector error", f"exit code {result.exit_code}: {credentials.scrub(result.stderr)}")
+    return parse_output(result.stdout)
+
+
+def failure_document(server: str, error: TransportError | Exception) -> dict[str, Any]:
+    reason = str(error) if isinstance(error, TransportError) else f"{type(error).__name__}: {error}"
+    return {"SchemaVersion": SCHEMA_VERSION, "Server": server,
+            "CollectedAt": datetime.now(UTC).isoformat(timespec="seconds"), "CollectorVersion": "",
+            "CollectionError": reason, "Sections": {}}
+
+
+def write_document(out_dir: Path, server: str, document: dict[str, Any]) -> Path:
+    path = evidence_path(out_dir, server)
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, progress: Progress | None = None,
+            concurrency: int | None = None) -> list[Outcome]:
+    """Collect every WinRM server into ``out_dir`` (created), copy hand-collected files; one Outcome per server."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda line: None)
+    lock = threading.Lock()
+    servers = inventory.servers()
+    remote = [s for s in servers if s.member.connection.method == "winrm"]
+    outcomes: dict[str, Outcome] = {}
+    if insecure:
+        say("WARNING: certificate validation is OFF (--insecure-skip-tls-verify): anyone between this runner and "
+            "the servers can read the credentials and the evidence")
+    script = collector_script()
+
+    def one(server: Server) -> None:
+        with lock:
+            say(f"{server.fqdn}: collecting over WinRM ({server.member.connection.scheme}, "
+                f"{server.member.connection.auth})")
+        started = time.monotonic()
+        try:
+            document = collect_server(inventory, server, insecure=insecure, script=script)
+            write_document(out_dir, server.fqdn, document)
+            sections = document.get("Sections", {})
+            failed = [name for name, value in sections.items() if isinstance(value, dict) and set(value) == {"Error"}]
+            detail = f"{len(sections)} sections" + (f", {len(failed)} failed: {', '.join(failed)}" if failed else "")
+            outcome = Outcome(server.fqdn, "collected", detail, time.monotonic() - started)
+        except Exception as exc:  # noqa: BLE001 - any failure is this server's error, never the run's
+            write_document(out_dir, server.fqdn, failure_document(server.fqdn, exc))
+            outcome = Outcome(server.fqdn, "failed", str(exc), time.monotonic() - started)
+        with lock:
+            outcomes[server.fqdn] = outcome
+            say(f"{server.fqdn}: {outcome.status} in {outcome.seconds:.1f} s ({outcome.detail})")
+
+    workers = max(1, min(concurrency or inventory.policy.live_concurrency, len(remote) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sfbcheck-collect") as pool:
+        list(pool.map(one, remote))
+    source = inventory.evidence_dir
+    for server in servers:
+        if server.member.connection.method != "file":
+            continue
+        target = evidence_path(out_dir, server.fqdn)
+        found = evidence_path(source, server.fqdn)
+        if not target.is_file() and found.is_file() and found.resolve() != target.resolve():
+            shutil.copyfile(found, target)
+        status = "by hand" if target.is_file() else "missing"
+        outcomes[server.fqdn] = Outcome(server.fqdn, status, "connection.method file: collected by hand with "
+                                        "collector/Collect-SfbEvidence.ps1 -OutFile" + ("" if target.is_file() else
+                                        f"; put {target.name} into {out_dir}"))
+        say(f"{server.fqdn}: {status} ({'copied from ' + str(source) if target.is_file() else 'not contacted'})")
+    runner = source / RUNNER_FILE
+    if runner.is_file() and not (out_dir / RUNNER_FILE).is_file():
+        shutil.copyfile(runner, out_dir / RUNNER_FILE)
+    return [outcomes[s.fqdn] for s in servers if s.fqdn in outcomes]
