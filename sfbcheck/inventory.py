@@ -121,6 +121,14 @@ class FederationPartner(Strict):
     note: str | None = None
 
 
+class ReverseProxy(Strict):
+    """The reverse proxy publishing the external web services (TLS-02 probes it from the runner)."""
+
+    host: str = Field(min_length=1, description="FQDN or IP address the runner connects to")
+    port: int = Field(default=443, ge=1, le=65535)
+    server_name: str | None = Field(default=None, description="TLS SNI name (default: host)")
+
+
 class Bounds(Strict):
     min: int = Field(ge=0)
     max: int = Field(ge=0)
@@ -148,6 +156,9 @@ class Inventory(Strict):
     cms: Cms
     dns_servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     dns_port: int = Field(default=53, ge=1, le=65535)
+    external_dns_servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    external_dns_port: int = Field(default=53, ge=1, le=65535)
+    reverse_proxy: ReverseProxy | None = None
     federation_partners: list[FederationPartner] = []
     policy: Policy = Policy()
     evidence: str = "evidence"

@@ -51,6 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where the HTML, JUnit XML and JSON reports go (default: reports/)")
     group.addoption("--no-reports", action="store_true", default=False,
                     help="do not write the default reports (explicit --html/--junitxml still apply)")
+    group.addoption("--probe", action="store_true", default=False,
+                    help="run the runner probes (DNS, TLS, HTTP) from this machine first and write runner.json "
+                         "into the evidence directory (default: judge the saved runner.json)")
 
 
 def _is_compliance_run(config: pytest.Config) -> bool:
@@ -80,6 +83,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     evidence = config.getoption("evidence")
     directory = Path(evidence).resolve() if evidence else inventory.evidence_dir
+    if config.getoption("probe") and not hasattr(config, "workerinput"):
+        from sfbcheck.probes import run_runner_probes
+
+        run_runner_probes(inventory, directory)  # before judging; xdist workers judge what it wrote
     if not directory.is_dir():
         raise pytest.UsageError(f"evidence directory {directory} does not exist "
                                 "(give --evidence DIR, or capture a snapshot first)")

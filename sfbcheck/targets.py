@@ -154,3 +154,88 @@ def edge_resolved_names(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
         for name in names_to_resolve(inv, server):
             yield Case(f"{server.fqdn}-{name.fqdn}", (Host(server, inv, store), name), server.fqdn, "edge",
                        (server.fqdn,))
+
+
+# -- network probes (EDGE-FW-*, CMS-07, DNS, HYB-03, FED-01, TLS-02): see sfbcheck/checks/{firewall,dns_records,…}.py
+def _runner(inv: Inventory, store: EvidenceStore) -> Any:
+    from sfbcheck.facts.probes import Runner
+
+    return Runner(inv, store)
+
+
+@target("cms_master", "edge")
+def edges_from_cms(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per Edge server, probed from the CMS master Front End (host = the Edge; the CMS evidence must load)."""
+    master = inv.cms_master
+    for server in inv.servers(Role.edge):
+        yield Case(server.fqdn, (Host(master, inv, store), Host(server, inv, store)), server.fqdn, "edge",
+                   (master.fqdn,))
+
+
+@target("next_hop_frontend", "edge")
+def edges_from_next_hop(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per Edge server and Front End of its pool's next-hop pool, which probes it (host = the Edge)."""
+    for server in inv.servers(Role.edge):
+        if server.pool.next_hop is None:
+            continue
+        for member in inv.pool(server.pool.next_hop).members:
+            frontend = inv.server(member.fqdn)
+            yield Case(f"{server.fqdn}-from-{frontend.fqdn}", (Host(frontend, inv, store), Host(server, inv, store)),
+                       server.fqdn, "edge", (frontend.fqdn,))
+
+
+@target("cms_master", "internal_server")
+def internal_servers_from_cms(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per internal server with a replica file share (not the CMS master itself), probed from the CMS master."""
+    master = inv.cms_master
+    for server in inv.servers():
+        if server.role in (Role.frontend, Role.director, Role.mediation) and server.fqdn != master.fqdn:
+            yield Case(server.fqdn, (Host(master, inv, store), Host(server, inv, store)), server.fqdn,
+                       server.role.value, (master.fqdn,))
+
+
+@target("edge", "runner")
+def edges_from_runner(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per Edge server, judged from the runner's probes (runner.json)."""
+    for server in inv.servers(Role.edge):
+        yield Case(server.fqdn, (Host(server, inv, store), _runner(inv, store)), server.fqdn, "edge", ("runner",))
+
+
+@target("dns_load_balanced_pool", "runner")
+def dns_load_balanced_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per DNS-load-balanced pool (host = the pool FQDN), judged from the runner's DNS answers."""
+    for pool in inv.pools:
+        if pool.dns_load_balanced:
+            yield Case(pool.fqdn, (pool, _runner(inv, store)), pool.fqdn, pool.role.value, ("runner",))
+
+
+@target("sip_domain", "runner")
+def sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per SIP domain (on-premises and online; host = the domain), judged from the runner's DNS answers."""
+    for domain in inv.sip_domains:
+        yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",))
+
+
+@target("on_premises_sip_domain", "runner")
+def on_premises_sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per SIP domain homed on premises (host = the domain), judged from the runner's DNS answers."""
+    for domain in inv.sip_domains:
+        if domain.homed == "on-premises":
+            yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",))
+
+
+@target("federation_partner", "cms_master", "runner")
+def federation_partners(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per federation partner (host = its domain): runner DNS plus the CMS master's federation settings."""
+    master = inv.cms_master
+    for partner in inv.federation_partners:
+        yield Case(partner.domain.lower(), (partner, Host(master, inv, store), _runner(inv, store)),
+                   partner.domain.lower(), "hybrid", ("runner", master.fqdn))
+
+
+@target("reverse_proxy", "runner")
+def reverse_proxy(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """The reverse proxy of the external web services, if the inventory names one (host = its host)."""
+    if inv.reverse_proxy is not None:
+        yield Case(inv.reverse_proxy.host, (inv.reverse_proxy, _runner(inv, store)), inv.reverse_proxy.host,
+                   "tls", ("runner",))
