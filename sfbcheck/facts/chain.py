@@ -120,10 +120,11 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *
     while True:
         link = path[-1]
         if check_validity and not valid_at(current, at):
-            state = "expired" if at > current.not_valid_after_utc else "not yet valid"
+            state = (f"expired on {current.not_valid_after_utc:%Y-%m-%d}" if at > current.not_valid_after_utc
+                     else f"is not valid before {current.not_valid_before_utc:%Y-%m-%d}")
             return ChainResult(False, tuple(path), None,
-                               f"{cert_name(link)} in the chain is {state} on {at:%Y-%m-%d} ({_validity(current)})",
-                               "expired")
+                               f"{cert_name(link)} in the chain {state} (judged at {at:%Y-%m-%d %H:%M} UTC; "
+                               f"{_validity(current)})", "expired")
         root = _in_root(current, stores)
         if root is not None:
             return ChainResult(True, (*path[:-1], root), root, "")

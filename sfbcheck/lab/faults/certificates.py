@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from sfbcheck.lab import pki
 from sfbcheck.lab.faults import fault
@@ -33,6 +36,20 @@ def assign(lab: Lab, fqdn: str, uses: tuple[str, ...] | list[str], issued: Issue
     table[:] = [a for a in table if a["Use"] not in uses] + [assignment(use, issued) for use in uses]
     held = {a["Thumbprint"] for a in table}
     my[:] = [e for e in my if e["Thumbprint"] in held or not e.get("HasPrivateKey")]
+
+
+def present_internal(lab: Lab, edge: str, issued: Issued, issuer: Issued) -> None:
+    """The Edge now serves ``issued`` on its internal interface: what the TLS and HTTP probes of 4443/443 see."""
+    ip = lab.member(edge)["ip"]
+    chain = [base64.b64encode(c.der).decode("ascii") for c in (issued, issuer)]
+    for document in [*lab.evidence.values(), lab.runner]:
+        sections = document.get("Sections", {})
+        for probe in sections.get("TlsProbe") or []:
+            if probe.get("RemoteAddress") == ip and probe.get("RemotePort") == 4443:
+                probe["Certificates"] = chain
+        for probe in sections.get("HttpProbe") or []:
+            if probe.get("RemoteAddress") == ip and probe.get("PresentedCertificate"):
+                probe["PresentedCertificate"] = chain[0]
 
 
 def _my_entry(lab: Lab, fqdn: str, use: str) -> dict[str, Any]:
@@ -90,6 +107,7 @@ def internal_names_server_only(lab: Lab) -> None:
     wrong = pki.make_leaf(EDGE1, lab.pki.issuing_rsa, sans=[EDGE1], now=lab.now,
                           friendly_name=f"Edge Internal {lab.now.year} edge01")
     assign(lab, EDGE1, ["Internal"], wrong)
+    present_internal(lab, EDGE1, wrong, lab.pki.issuing_rsa)
 
 
 @fault("edge01-public-intermediate-missing", "CERT-05", EDGE1,
@@ -112,7 +130,8 @@ def issuing_ca_rekeyed(lab: Lab) -> None:
 
 @fault("edge02-internal-from-other-pki", "CERT-06", EDGE2,
        "001: edge02's internal certificate was issued by a separate perimeter CA (its root trusted on edge02), "
-       "not by the PKI of the Front End pools")
+       "not by the PKI of the Front End pools; the CMS then cannot trust it on 4443 either (001: replication fails)",
+       also=(("EDGE-FW-03", EDGE2),))
 def internal_from_other_pki(lab: Lab) -> None:
     root = pki.make_root("Contoso Perimeter Root CA", now=lab.now)
     issuing = pki.make_ca("Contoso Perimeter Issuing CA", root, now=lab.now)
@@ -121,6 +140,7 @@ def internal_from_other_pki(lab: Lab) -> None:
     _store(lab, EDGE2, "Root").append(root.record(has_private_key=False))
     _store(lab, EDGE2, "CA").append(issuing.record(has_private_key=False))
     assign(lab, EDGE2, ["Internal"], internal)
+    present_internal(lab, EDGE2, internal, issuing)
 
 
 @fault("edge-external-without-online-sip-domain", "CERT-07", EDGE1,
@@ -164,3 +184,19 @@ def oauth_not_assigned(lab: Lab) -> None:
 def missing_ecdsa_issuing_ca(lab: Lab) -> None:
     ca = _store(lab, EDGE1, "CA")
     ca[:] = [e for e in ca if e["Thumbprint"] != lab.pki.issuing_ec.thumbprint]
+
+
+@fault("fe05-issuing-ca-certificate-expired", "CERT-05", FE05,
+       "the ECDSA issuing CA's certificate was renewed (same key) but fe05 still has only its old, expired "
+       "certificate in Intermediate Certification Authorities: an expired link in the chain")
+def issuing_ca_certificate_expired(lab: Lab) -> None:
+    current, root = lab.pki.issuing_ec, lab.pki.internal_root
+    assert current.key is not None and root.key is not None
+    old = (x509.CertificateBuilder()
+           .subject_name(current.cert.subject).issuer_name(root.cert.subject)
+           .public_key(current.key.public_key()).serial_number(x509.random_serial_number())
+           .not_valid_before(lab.now - timedelta(days=5 * 365)).not_valid_after(lab.now - timedelta(days=10))
+           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+           .sign(root.key, hashes.SHA256()))
+    ca = _store(lab, FE05, "CA")
+    ca[:] = [e for e in ca if e["Thumbprint"] != current.thumbprint] + [Issued(old).record(has_private_key=False)]
