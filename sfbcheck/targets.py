@@ -14,7 +14,7 @@ from typing import Any
 
 from sfbcheck.evidence import EvidenceStore
 from sfbcheck.host import Host
-from sfbcheck.inventory import Inventory, Role
+from sfbcheck.inventory import Inventory, Role, Server
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,67 @@ def edge_internal_subnets(inv: Inventory, store: EvidenceStore) -> Iterator[Case
         for subnet in server.pool.internal_subnets:
             yield Case(f"{server.fqdn}-{subnet}", (Host(server, inv, store), subnet), server.fqdn, "edge",
                        (server.fqdn,))
+
+
+# -- Front End side (CMS replication, backup pool): see sfbcheck/checks/{replication,backup}.py ----------
+REPLICA_ROLES = (Role.frontend, Role.edge, Role.director, Role.mediation)  # servers that run the REPLICA agent
+INTERNAL_ROLES = (Role.frontend, Role.director, Role.mediation)  # servers with an xds-replica file share
+
+
+@dataclass(frozen=True)
+class Replica:
+    """A replica of the CMS (a topology server), judged from the CMS master's evidence."""
+
+    server: Server
+    cms: Host  # the CMS master Front End, where Get-CsManagementStoreReplicationStatus is collected
+
+    fqdn = property(lambda self: self.server.fqdn)
+    role = property(lambda self: self.server.role)
+
+    def __str__(self) -> str:
+        return self.fqdn
+
+
+@target("replica")
+def cms_replicas(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    master = inv.cms_master
+    for server in inv.servers():
+        if server.role in REPLICA_ROLES:
+            yield Case(server.fqdn, (Replica(server, Host(master, inv, store)),), server.fqdn, server.role.value,
+                       (master.fqdn,))
+
+
+@target("cms_master")
+def cms_master_server(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    master = inv.cms_master
+    yield Case(master.fqdn, (Host(master, inv, store),), master.fqdn, master.role.value, (master.fqdn,))
+
+
+@target("internal_server")
+def internal_servers(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    for server in inv.servers():
+        if server.role in INTERNAL_ROLES:
+            yield Case(server.fqdn, (Host(server, inv, store),), server.fqdn, server.role.value, (server.fqdn,))
+
+
+@target("frontend_pool")
+def frontend_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """One case per Front End pool (host = the pool FQDN); the value is the pool's first member, whose
+    evidence holds the pool-level sections; every member's evidence must load."""
+    for pool in inv.pools:
+        if pool.role is Role.frontend:
+            first = inv.server(pool.members[0].fqdn)
+            yield Case(pool.fqdn, (Host(first, inv, store),), pool.fqdn, "frontend",
+                       tuple(m.fqdn for m in pool.members))
+
+
+@target("cms_backup_pool")
+def cms_backup_pool(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """The backup pool of the CMS pool, if any (host = that pool FQDN; the value is its first member)."""
+    backup = inv.pool(inv.cms.pool).backup
+    if backup is not None:
+        first = inv.server(inv.pool(backup).members[0].fqdn)
+        yield Case(backup, (Host(first, inv, store),), backup, "frontend", (first.fqdn,))
 
 
 # -- certificates (CERT-*) ----------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Global federation, hybrid and OAuth settings read on a Front End (Get-CsSipDomain, Get-CsHostingProvider,
+Get-CsAllowedDomain, Get-CsPushNotificationConfiguration, Get-CsOAuthConfiguration) and the DNS answer for
+the Exchange autodiscover host as the Front End resolves it (Resolve-DnsName)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sfbcheck.errors import EvidenceGap
+from sfbcheck.evidence import Evidence
+from sfbcheck.facts.fields import readers, single
+
+SIP_DOMAINS = "CsSipDomain"
+HOSTING_PROVIDERS = "CsHostingProvider"
+ALLOWED_DOMAINS = "CsAllowedDomain"
+PUSH = "CsPushNotificationConfiguration"
+OAUTH = "CsOAuthConfiguration"
+AUTODISCOVER_DNS = "ResolveDnsNameAutodiscover"
+
+
+def parse_sip_domains(evidence: Evidence) -> tuple[str, ...]:
+    return tuple(r.text("Name").rstrip(".").lower() for r in readers(evidence, SIP_DOMAINS))
+
+
+def sip_domains(evidence: Evidence) -> tuple[str, ...]:
+    return evidence.parsed("sip-domains", parse_sip_domains)
+
+
+@dataclass(frozen=True)
+class HostingProvider:
+    identity: str
+    proxy_fqdn: str
+    enabled: bool
+    verification_level: str
+    shared_address_space: bool
+    hosts_ocs_users: bool
+    autodiscover_url: str
+
+    def __str__(self) -> str:
+        return (f"{self.identity}: ProxyFqdn {self.proxy_fqdn}, Enabled {self.enabled}, VerificationLevel "
+                f"{self.verification_level}, EnabledSharedAddressSpace {self.shared_address_space}, "
+                f"HostsOCSUsers {self.hosts_ocs_users}, AutodiscoverUrl {self.autodiscover_url or '(empty)'}")
+
+
+def parse_hosting_providers(evidence: Evidence) -> tuple[HostingProvider, ...]:
+    return tuple(HostingProvider(r.text("Identity"), r.text("ProxyFqdn", required=False).rstrip(".").lower(),
+                                 r.boolean("Enabled"), r.text("VerificationLevel", required=False),
+                                 r.boolean("EnabledSharedAddressSpace"), r.boolean("HostsOCSUsers"),
+                                 r.text("AutodiscoverUrl", required=False))
+                 for r in readers(evidence, HOSTING_PROVIDERS))
+
+
+def hosting_providers(evidence: Evidence) -> tuple[HostingProvider, ...]:
+    return evidence.parsed("hosting-providers", parse_hosting_providers)
+
+
+def parse_allowed_domains(evidence: Evidence) -> tuple[str, ...]:
+    return tuple(r.text("Domain").rstrip(".").lower() for r in readers(evidence, ALLOWED_DOMAINS))
+
+
+def allowed_domains(evidence: Evidence) -> tuple[str, ...]:
+    return evidence.parsed("allowed-domains", parse_allowed_domains)
+
+
+@dataclass(frozen=True)
+class PushConfiguration:
+    apple: bool
+    microsoft: bool
+
+
+def parse_push(evidence: Evidence) -> PushConfiguration:
+    r = single(evidence, PUSH)
+    return PushConfiguration(r.boolean("EnableApplePushNotificationService"),
+                             r.boolean("EnableMicrosoftPushNotificationService"))
+
+
+def push_configuration(evidence: Evidence) -> PushConfiguration:
+    return evidence.parsed("push", parse_push)
+
+
+def autodiscover_url(evidence: Evidence) -> str:
+    """Get-CsOAuthConfiguration's ExchangeAutodiscoverUrl ("" when not set)."""
+    return evidence.parsed("oauth-url", lambda e: single(e, OAUTH).text("ExchangeAutodiscoverUrl", required=False))
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    name: str
+    type: str
+    target: str  # NameHost of a CNAME, IPAddress of an A/AAAA
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.type} {self.target}"
+
+
+_TYPES = {1: "A", 5: "CNAME", 28: "AAAA"}
+
+
+def parse_dns(evidence: Evidence) -> tuple[DnsRecord, ...]:
+    out = []
+    for r in readers(evidence, AUTODISCOVER_DNS):
+        raw_type = r.record.get("Type")
+        kind = _TYPES.get(raw_type, "") if isinstance(raw_type, int) else str(raw_type or "").upper()
+        if not kind:
+            raise r.gap(f"Type is {raw_type!r}")
+        if kind == "CNAME":
+            target = r.text("NameHost")
+        elif kind in ("A", "AAAA"):
+            target = r.text("IPAddress")
+        else:
+            continue
+        out.append(DnsRecord(r.text("Name").rstrip(".").lower(), kind, target.rstrip(".").lower()))
+    return tuple(out)
+
+
+def cname_chain(evidence: Evidence, host: str) -> list[str]:
+    """``host`` followed by every name it is a CNAME to, as resolved on the server (Resolve-DnsName)."""
+    records = evidence.parsed("autodiscover-dns", parse_dns)
+    chain, current = [host.lower()], host.lower()
+    cnames = {r.name: r.target for r in records if r.type == "CNAME"}
+    if not any(r.name == current for r in records):
+        raise EvidenceGap(evidence.server, AUTODISCOVER_DNS,
+                          f"does not hold the resolution of {host} (the host of ExchangeAutodiscoverUrl)")
+    while current in cnames and cnames[current] not in chain:
+        current = cnames[current]
+        chain.append(current)
+    return chain
