@@ -8,7 +8,7 @@ later without the network. Command line: ``python -m sfbcheck.probes --inventory
 pytest: ``--probe``. Independent of the WinRM collection of the servers' own evidence.
 
 Probes run from the CMS Front End (TCP 443/4443/445/5061/5062/8057 and the certificate on Edge 4443)
-are collected on that server by the collector (``TcpProbe``, ``TlsProbe``); ``probes.tcp`` and
+are collected on that server by the collector (``TcpProbe``, ``TlsProbe``); ``probes.tcp.net_connection`` and
 ``probes.tls.presented_chain`` produce the same records from Python.
 """
 
@@ -73,7 +73,7 @@ def reverse_proxy_endpoint(inventory: Inventory) -> Endpoint | None:
     return Endpoint(rp.host, rp.host, rp.port, rp.server_name or rp.host)
 
 
-def _redirected(record: dict[str, Any], endpoint: Endpoint, via: tuple[str, int]) -> dict[str, Any]:
+def designated(record: dict[str, Any], endpoint: Endpoint, via: tuple[str, int]) -> dict[str, Any]:
     """Report the designated target; say so when a test seam (a port forward) carried the connection."""
     record["RemoteAddress"], record["RemotePort"] = endpoint.address, endpoint.port
     if via != (endpoint.address, endpoint.port):
@@ -101,7 +101,7 @@ def probe_http(inventory: Inventory, redirect: Redirect | None = None) -> list[d
     def one(endpoint: Endpoint) -> dict[str, Any]:
         via = endpoint.via(redirect)
         record = probe_interception(endpoint.name, via[0], via[1], timeout, endpoint.server_name)
-        return _redirected(record, endpoint, via)
+        return designated(record, endpoint, via)
 
     with ThreadPoolExecutor(max_workers=inventory.policy.live_concurrency) as pool:
         return list(pool.map(one, edge_endpoints(inventory)))
@@ -116,7 +116,7 @@ def probe_tls_versions(inventory: Inventory, redirect: Redirect | None = None) -
     via = endpoint.via(redirect)
     records = probe_versions(endpoint.name, via[0], via[1], endpoint.server_name,
                              inventory.policy.probe_timeout_seconds)
-    return [_redirected(r, endpoint, via) for r in records]
+    return [designated(r, endpoint, via) for r in records]
 
 
 def runner_document(inventory: Inventory, redirect: Redirect | None = None,

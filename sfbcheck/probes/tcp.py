@@ -6,7 +6,7 @@ import socket
 from typing import Any
 
 
-def test_net_connection(computer_name: str, address: str, port: int, timeout: float) -> dict[str, Any]:
+def net_connection(computer_name: str, address: str, port: int, timeout: float) -> dict[str, Any]:
     """Connect and close: ComputerName, RemoteAddress, RemotePort, TcpTestSucceeded (and the error, if any)."""
     from sfbcheck.probes import refuse_unless_allowed
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import socket
 import ssl
+import warnings
 from typing import Any
 
 VERSIONS: dict[str, ssl.TLSVersion] = {
@@ -25,10 +26,12 @@ def client_context(version: str | None = None) -> ssl.SSLContext:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     context.set_ciphers("ALL:@SECLEVEL=0")
-    if version is None:
-        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    else:
-        context.minimum_version = context.maximum_version = VERSIONS[version]
+    with warnings.catch_warnings():  # TLS 1.0/1.1 are deprecated: probing for them is the point
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if version is None:
+            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        else:
+            context.minimum_version = context.maximum_version = VERSIONS[version]
     return context
 
 
