@@ -17,8 +17,8 @@ def test_marker_edge_selects_only_edge_results(clean_lab, tmp_path):
 def test_reports_are_written_with_stable_latest_names(clean_lab, tmp_path):
     run = run_lab(clean_lab, tmp_path, faults=["edge02-route-not-persistent"])
     names = {p.name for p in run.report_dir.iterdir()}
-    assert {"latest.html", "latest.xml", "latest.json"} <= names
-    assert len([n for n in names if n.startswith("sfbcheck-") and n.endswith(".html")]) == 1
+    assert {"latest.html", "latest.xml", "latest.json", "latest-matrix.html"} <= names
+    assert len([n for n in names if n.startswith("sfbcheck-") and n.endswith(".html")]) == 2  # report, matrix
     page = (run.report_dir / "latest.html").read_text()
     assert "EDGE-ROUTE-01" in page and "edge02.contoso.local" in page
     assert "not persistent: lost at next reboot" in page

@@ -9,7 +9,6 @@ Loaded by the top-level ``conftest.py``. Compliance tests live in ``tests/`` and
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 from datetime import UTC, datetime
@@ -38,6 +37,9 @@ REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
 
 _current: list[pytest.Item] = []
 _reported_broken: set[str] = set()
+
+# Reports (pytest-html columns and details, waivers, JSON results, matrix, drift): sfbcheck/report/plugin.py
+pytest_plugins = ("sfbcheck.report.plugin",)
 
 
 # -- options ---------------------------------------------------------------------------------
@@ -221,42 +223,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
         report.longrepr = str(call.excinfo.value)
-    if report.when == "call" or report.outcome != "passed":
-        _add_html_extras(item, report)
     return report
-
-
-def _add_html_extras(item: pytest.Item, report: pytest.TestReport) -> None:
-    try:
-        from pytest_html import extras
-    except ImportError:  # pragma: no cover - pytest-html is a pinned dependency
-        return
-    if report.passed:
-        return
-    rows = [f"<p><b>{html.escape(report.requirement)}</b> ({html.escape(report.impact)}) "
-            f"on <b>{html.escape(report.host)}</b>: {html.escape(report.requirement_title)}</p>"]
-    for problem in report.problems:
-        rows.append("<div class='sfb-problem'>"
-                    f"<p>&#10007; {html.escape(problem['message'])}</p>"
-                    + (f"<p>Evidence:</p><pre>{html.escape(problem['evidence'])}</pre>" if problem["evidence"] else "")
-                    + (f"<p>Fix:</p><pre>{html.escape(problem['fix'])}</pre>" if problem["fix"] else "")
-                    + "</div>")
-    report.extras = [*getattr(report, "extras", []), extras.html("\n".join(rows))]
-
-
-# -- HTML table columns ------------------------------------------------------------------------
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(1, "<th class='sortable' data-column-type='requirement'>Requirement</th>")
-    cells.insert(2, "<th class='sortable' data-column-type='host'>Host</th>")
-
-
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    cells.insert(1, f"<td class='col-requirement'>{html.escape(getattr(report, 'requirement', ''))}</td>")
-    cells.insert(2, f"<td class='col-host'>{html.escape(getattr(report, 'host', ''))}</td>")
-
-
-def pytest_html_report_title(report: Any) -> None:
-    report.title = "sfbcheck compliance report"
 
 
 # -- JSON results -------------------------------------------------------------------------------

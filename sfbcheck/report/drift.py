@@ -1,0 +1,79 @@
+"""Drift between two runs: which failures are new, which were fixed and which are unchanged.
+
+Results are matched by test id (``nodeid``: the test and its server and item). A result *has a problem* when it
+failed, errored or was waived (a waiver accepts a failure; it does not fix it):
+
+* new failure: has a problem now, had none before (passed, skipped, or not run in the previous run);
+* fixed: had a problem before, passes now;
+* unchanged: had a problem before and has one now (the outcomes may differ, e.g. failed → waived).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PROBLEM = ("failed", "error", "waived", "xpassed")
+
+
+def _entry(nodeid: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    ref = after or before or {}
+    return {"nodeid": nodeid, "requirement": ref.get("requirement", ""), "host": ref.get("host", ""),
+            "impact": ref.get("impact", ""), "title": ref.get("title", ""),
+            "before": before["outcome"] if before else None, "after": after["outcome"] if after else None}
+
+
+def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """New failures, fixed ones and unchanged ones of ``current`` against ``previous`` (ordered by test id)."""
+    before = {r["nodeid"]: r for r in previous}
+    after = {r["nodeid"]: r for r in current}
+    new, fixed, unchanged = [], [], []
+    for nodeid in sorted(set(before) | set(after)):
+        old, now = before.get(nodeid), after.get(nodeid)
+        had = old is not None and old["outcome"] in PROBLEM
+        has = now is not None and now["outcome"] in PROBLEM
+        if has and not had:
+            new.append(_entry(nodeid, old, now))
+        elif had and has:
+            unchanged.append(_entry(nodeid, old, now))
+        elif had and now is not None and now["outcome"] == "passed":
+            fixed.append(_entry(nodeid, old, now))
+    return {"new_failures": new, "fixed": fixed, "unchanged": unchanged}
+
+
+def drift_section(baseline: dict[str, Any] | None, baseline_path: Path | None, current: list[dict[str, Any]],
+                  note: str = "") -> dict[str, Any]:
+    """The ``drift`` object of a results file; ``baseline`` is None when there was nothing to compare with."""
+    if baseline is None:
+        return {"baseline": None, "note": note or "no previous results to compare with",
+                "new_failures": [], "fixed": [], "unchanged": []}
+    run = baseline.get("run") or {}
+    return {"baseline": {"path": str(baseline_path) if baseline_path else None, "finished": run.get("finished"),
+                         "deployment": run.get("deployment")},
+            "note": note, **compare(baseline["results"], current)}
+
+
+def status_by_nodeid(drift: dict[str, Any]) -> dict[str, str]:
+    """``nodeid`` → ``new`` / ``fixed`` / ``unchanged`` (for marking results in the reports)."""
+    out: dict[str, str] = {}
+    for key, label in (("new_failures", "new"), ("fixed", "fixed"), ("unchanged", "unchanged")):
+        for entry in drift.get(key, []):
+            out[entry["nodeid"]] = label
+    return out
+
+
+def terminal_lines(drift: dict[str, Any], limit: int = 20) -> list[str]:
+    if drift.get("baseline") is None:
+        return [f"drift: {drift.get('note') or 'no previous results to compare with'}"]
+    base = drift["baseline"]
+    lines = [f"drift against the run finished {base.get('finished') or '?'} ({base.get('path')}): "
+             f"{len(drift['new_failures'])} new failure(s), {len(drift['fixed'])} fixed, "
+             f"{len(drift['unchanged'])} unchanged"]
+    for key, mark in (("new_failures", "NEW  "), ("fixed", "FIXED")):
+        entries = drift[key]
+        for entry in entries[:limit]:
+            lines.append(f"  {mark} {entry['requirement']} on {entry['host']}: {entry['nodeid']} "
+                         f"({entry['before'] or 'not run'} -> {entry['after']})")
+        if len(entries) > limit:
+            lines.append(f"  … and {len(entries) - limit} more (see the JSON results)")
+    return lines

@@ -1,0 +1,76 @@
+"""The pytest-html report: requirement, impact and host columns, a detail block per failure, a summary.
+
+pytest-html inserts these fragments with ``innerHTML``, so every text that reaches it passes through
+:func:`html.escape` here: evidence (a certificate's Friendly Name, a route's alias …) renders as text.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+_TEST_ID = re.compile(r'^<td class="col-testId">(.*)</td>$', re.DOTALL)
+
+
+def _text(value: Any) -> str:
+    return escape(str(value or ""))
+
+
+def detail_block(report: Any) -> str:
+    """What a failed (or waived) result shows when opened: requirement, problems with evidence and fix."""
+    parts = [f"<p><b>{_text(report.requirement)}</b> ({_text(report.impact)}) on <b>{_text(report.host)}</b>: "
+             f"{_text(report.requirement_title)}</p>"]
+    waiver = getattr(report, "waiver", None)
+    if waiver:
+        state = "EXPIRED on" if waiver["status"] == "expired" else "waived until"
+        parts.append(f"<p class='sfb-waiver'><b>Waiver {_text(waiver['ticket'])}</b> ({state} "
+                     f"{_text(waiver['expires'])}): {_text(waiver['justification'])}</p>")
+    for problem in getattr(report, "problems", []):
+        parts.append("<div class='sfb-problem'>"
+                     f"<p>&#10007; {_text(problem['message'])}</p>"
+                     + (f"<p>Evidence:</p><pre>{_text(problem['evidence'])}</pre>" if problem["evidence"] else "")
+                     + (f"<p>Fix:</p><pre>{_text(problem['fix'])}</pre>" if problem["fix"] else "")
+                     + "</div>")
+    collected = getattr(report, "evidence_collected_at", None)
+    if collected:
+        parts.append(f"<p>Evidence collected at {_text(collected)}.</p>")
+    return "\n".join(parts)
+
+
+def header_cells(cells: list[str]) -> None:
+    cells.insert(1, "<th class='sortable' data-column-type='requirement'>Requirement</th>")
+    cells.insert(2, "<th class='sortable' data-column-type='impact'>Impact</th>")
+    cells.insert(3, "<th class='sortable' data-column-type='host'>Host</th>")
+
+
+def row_cells(report: Any, cells: list[str]) -> None:
+    match = _TEST_ID.match(cells[1]) if len(cells) > 1 else None
+    if match:  # pytest-html does not escape the test id; ids hold FQDNs and items from the inventory
+        cells[1] = f'<td class="col-testId">{escape(match.group(1))}</td>'
+    waiver = getattr(report, "waiver", None)
+    if waiver and waiver.get("status") == "active" and report.when == "call" and report.skipped:
+        cells[0] = '<td class="col-result">Waived</td>'
+    cells.insert(1, f"<td class='col-requirement'>{_text(getattr(report, 'requirement', ''))}</td>")
+    cells.insert(2, f"<td class='col-impact'>{_text(getattr(report, 'impact', ''))}</td>")
+    cells.insert(3, f"<td class='col-host'>{_text(getattr(report, 'host', ''))}</td>")
+
+
+def summary_prefix(matrix_name: str | None, waived: int, stale: list[dict[str, Any]],
+                   drift: dict[str, Any]) -> list[str]:
+    """Lines above pytest-html's summary: the matrix link, waivers and drift."""
+    lines = []
+    if matrix_name:
+        lines.append(f"<p>Compliance matrix (servers × requirements): <a href='{escape(matrix_name, quote=True)}'>"
+                     f"{escape(matrix_name)}</a></p>")
+    if waived:
+        lines.append(f"<p>{waived} failure(s) waived (listed as <i>Waived</i>; the filter counts them as expected "
+                     "failures).</p>")
+    for entry in stale:
+        lines.append(f"<p>Stale waiver {_text(entry['ticket'])} ({_text(entry['requirement'])} on "
+                     f"{_text(entry['host'])}): {_text(entry['reason'])}</p>")
+    if drift.get("baseline"):
+        lines.append(f"<p>Drift against the run finished {_text(drift['baseline'].get('finished'))}: "
+                     f"{len(drift['new_failures'])} new failure(s), {len(drift['fixed'])} fixed, "
+                     f"{len(drift['unchanged'])} unchanged.</p>")
+    return lines

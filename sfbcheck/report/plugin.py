@@ -1,0 +1,379 @@
+"""The reporting side of the pytest plugin: waivers, JSON results, the matrix, drift, pytest-html columns.
+
+Loaded by :mod:`sfbcheck.plugin` (``pytest_plugins``). It reads what that plugin puts on each report
+(``requirement``, ``requirement_title``, ``impact``, ``host``, ``problems``) and adds ``pool``, ``role``,
+``evidence_collected_at`` and ``waiver``. Files, next to the pytest-html report and JUnit XML::
+
+    reports/sfbcheck-<stamp>.json          one record per result (docs/results.md), and latest.json
+    reports/sfbcheck-<stamp>-matrix.html   servers × requirements, and latest-matrix.html
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfbcheck.catalog import catalog
+from sfbcheck.errors import SfbCheckError
+from sfbcheck.plugin import CASE_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY
+from sfbcheck.report import drift, html, matrix, results
+from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
+
+WAIVERS_KEY = pytest.StashKey[Waivers]()
+STATE_KEY = pytest.StashKey["RunState"]()
+
+
+@dataclass
+class RunState:
+    """What the controller keeps for the end of the run."""
+
+    started: datetime
+    json_path: Path | None
+    matrix_path: Path | None
+    baseline: dict[str, Any] | None = None
+    baseline_path: Path | None = None
+    baseline_note: str = ""
+    results: list[dict[str, Any]] = field(default_factory=list)
+    final: dict[str, Any] | None = None
+
+
+_config: list[pytest.Config] = []
+
+
+# -- options and set-up --------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sfbcheck")
+    group.addoption("--waivers", metavar="PATH", default=None,
+                    help="YAML file of accepted exceptions (default: waivers.yml next to the inventory, if present)")
+    group.addoption("--compare", metavar="PATH", default=None,
+                    help="previous JSON results to report drift against (default: the report directory's "
+                         "latest.json, read before this run replaces it)")
+
+
+def _display(path: Path | str | None) -> str:
+    """A path as the reports show it: relative to the working directory when it lies under it."""
+    if path is None:
+        return ""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    _config[:] = [config]
+    if INVENTORY_KEY not in config.stash:
+        return
+    inventory = config.stash[INVENTORY_KEY]
+    explicit = config.getoption("waivers")
+    path = Path(explicit) if explicit else default_path(inventory.source)
+    try:
+        waivers = load_waivers(path) if path else no_waivers()
+    except WaiverError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[WAIVERS_KEY] = waivers
+    _metadata(config, waivers)
+    if hasattr(config, "workerinput"):
+        return
+    paths = config.stash.get(REPORTS_KEY, None)
+    json_path = paths["json"] if paths else None
+    state = RunState(datetime.now(UTC), json_path,
+                     json_path.with_name(f"{json_path.stem}-matrix.html") if json_path else None)
+    _load_baseline(config, state)
+    config.stash[STATE_KEY] = state
+
+
+def _metadata(config: pytest.Config, waivers: Waivers) -> None:
+    """pytest-html shows metadata with innerHTML: every value set here is escaped."""
+    from pytest_metadata.plugin import metadata_key
+
+    meta = config.stash.get(metadata_key, None)
+    if meta is None:
+        return
+    inventory = config.stash[INVENTORY_KEY]
+    meta["Deployment"] = escape(inventory.deployment)
+    meta["Inventory"] = escape(_display(inventory.source))
+    meta["Evidence"] = escape(_display(config.stash[STORE_KEY].directory))
+    meta["Waivers"] = escape(_display(waivers.source) if waivers.source else "none")
+
+
+def _load_baseline(config: pytest.Config, state: RunState) -> None:
+    explicit = config.getoption("compare")
+    if explicit:
+        path = Path(explicit)
+        try:
+            state.baseline = results.load(path)
+        except (OSError, ValueError) as exc:
+            raise pytest.UsageError(f"--compare {path}: expected an sfbcheck JSON results file ({exc})") from None
+        state.baseline_path = path.resolve()
+        return
+    if state.json_path is None:
+        state.baseline_note = "no previous results (reports are off; give --compare PATH)"
+        return
+    previous = state.json_path.with_name("latest.json")
+    if not previous.is_file():
+        state.baseline_note = f"no previous results in {_display(previous.parent)}"
+        return
+    try:
+        baseline = results.load(previous)
+    except (OSError, ValueError) as exc:
+        state.baseline_note = f"the previous results {_display(previous)} are unreadable ({exc})"
+        return
+    inventory = config.stash[INVENTORY_KEY]
+    run = baseline["run"]
+    if run.get("inventory") != str(inventory.source) or run.get("deployment") != inventory.deployment:
+        state.baseline_note = (f"the previous results {_display(previous)} are of another inventory "
+                               f"({run.get('inventory')}); give --compare PATH to compare with them anyway")
+        return
+    state.baseline, state.baseline_path = baseline, previous.resolve()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _config[:] = [session.config]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = catalog()
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        if marker is not None and marker.args[0] in known:
+            item.user_properties.append(("impact", known[marker.args[0]].impact))
+
+
+# -- each result: host facts, waiver, detail block --------------------------------------------------
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    if getattr(report, "requirement", None) is None:
+        return report
+    _describe_host(item, report)
+    report.waiver = None
+    if report.when == "call" and report.failed and not hasattr(report, "wasxfail"):
+        _apply_waiver(item, report)
+    if not report.passed:
+        try:
+            from pytest_html import extras
+        except ImportError:  # pragma: no cover - pytest-html is a pinned dependency
+            return report
+        report.extras = [*getattr(report, "extras", []), extras.html(html.detail_block(report))]
+    return report
+
+
+def _describe_host(item: pytest.Item, report: Any) -> None:
+    config = item.config
+    case = item.stash.get(CASE_KEY, None)
+    report.pool, report.role, report.evidence_collected_at = "", "", None
+    if case is None or INVENTORY_KEY not in config.stash:
+        return
+    inventory = config.stash[INVENTORY_KEY]
+    report.role = case.role
+    try:
+        report.pool = inventory.pool_of(case.host).fqdn
+    except KeyError:
+        report.pool = case.host
+    store = config.stash[STORE_KEY]
+    for server in sorted(case.needs, key=lambda s: s != case.host):
+        try:
+            collected = store.get(server).collected_at
+        except SfbCheckError:
+            continue
+        if collected is not None:
+            report.evidence_collected_at = collected.isoformat()
+            return
+
+
+def _apply_waiver(item: pytest.Item, report: Any) -> None:
+    waivers = item.config.stash.get(WAIVERS_KEY, None)
+    waiver = waivers.find(report.requirement, report.host) if waivers else None
+    if waiver is None or waivers is None:
+        return
+    report.waiver = waiver.to_record(waivers.today)
+    expires = waiver.expires.isoformat()
+    if waiver.expired(waivers.today):
+        report.longrepr = f"{report.longrepr}\nwaiver {waiver.ticket} expired on {expires}"
+        item.user_properties.append(("waiver", f"{waiver.ticket} expired on {expires}"))
+        return
+    reason = f"waived by {waiver.ticket} until {expires}: {waiver.justification}"
+    report.outcome = "skipped"
+    report.wasxfail = reason
+    item.user_properties.append(("waiver", reason))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    waiver = getattr(report, "waiver", None)
+    if report.when == "call" and report.skipped and waiver and waiver.get("status") == "active":
+        return "waived", "w", ("WAIVED", {"purple": True})
+    return None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    state = _config[0].stash.get(STATE_KEY, None) if _config else None
+    if state is None:
+        return
+    entry = results.record(report)
+    if entry is not None:
+        state.results.append(entry)
+
+
+# -- end of the run ---------------------------------------------------------------------------------
+def _final(config: pytest.Config) -> dict[str, Any] | None:
+    """Stale waivers and drift, computed once when every result is in."""
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
+        return None
+    if state.final is None:
+        found = state.results
+        waivers = config.stash[WAIVERS_KEY]
+        found_drift = drift.drift_section(state.baseline, state.baseline_path, found, state.baseline_note)
+        marks = drift.status_by_nodeid(found_drift)
+        for result in found:
+            result["drift"] = marks.get(result["nodeid"], "")
+        state.final = {
+            "waivers": {"file": str(waivers.source) if waivers.source else None, "today": waivers.today.isoformat(),
+                        "entries": [w.to_record(waivers.today) for w in waivers.entries],
+                        "stale": waivers.stale(found)},
+            "drift": found_drift,
+        }
+    return state.final
+
+
+def _versions(config: pytest.Config, found: list[dict[str, Any]]) -> dict[str, Any]:
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return ""
+
+    try:
+        project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        project = ""
+    collectors = set()
+    store = config.stash[STORE_KEY]
+    for host in sorted({r["host"] for r in found}):
+        try:
+            collectors.add(str(store.get(host).document.get("CollectorVersion", "")))
+        except (SfbCheckError, KeyError):
+            continue
+    return {"sfbcheck": project, "python": platform.python_version(), "pytest": pytest.__version__,
+            "pytest-html": version("pytest-html"), "collector": sorted(c for c in collectors if c)}
+
+
+def _run_metadata(config: pytest.Config, state: RunState, exitstatus: int, found: list[dict[str, Any]]) -> dict:
+    inventory = config.stash[INVENTORY_KEY]
+    finished = datetime.now(UTC)
+    times = sorted(r["evidence_collected_at"] for r in found if r.get("evidence_collected_at"))
+    return {
+        "deployment": inventory.deployment,
+        "product": inventory.product.value,
+        "inventory": str(inventory.source),
+        "evidence": str(config.stash[STORE_KEY].directory),
+        "evidence_source": "live" if getattr(config.option, "live", False) else "snapshot",
+        "evidence_collected": {"oldest": times[0] if times else None, "newest": times[-1] if times else None},
+        "started": state.started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round((finished - state.started).total_seconds(), 3),
+        "exitstatus": int(exitstatus),
+        "selection": {"markers": config.getoption("markexpr", "") or "", "keywords": config.getoption("keyword", "")
+                      or ""},
+        "versions": _versions(config, found),
+    }
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):  # type: ignore[no-untyped-def]
+    outcome = yield  # after every other plugin's sessionfinish: pytest-html, JUnit, sfbcheck.plugin
+    _write(session.config, int(exitstatus))
+    return outcome
+
+
+def _write(config: pytest.Config, exitstatus: int) -> None:
+    state = config.stash.get(STATE_KEY, None)
+    final = _final(config)
+    if state is None or final is None or state.json_path is None:
+        return
+    found = state.results
+    run = _run_metadata(config, state, exitstatus, found)
+    doc = results.document(run, found, final["waivers"], final["drift"])
+    results.write(state.json_path, {**results.extra_keys(state.json_path), **doc})
+    if state.matrix_path is not None:
+        inventory = config.stash[INVENTORY_KEY]
+        servers = [{"host": s.fqdn, "pool": s.pool.fqdn, "role": s.role.value} for s in inventory.servers()]
+        html_path = getattr(config.option, "htmlpath", None)
+        report_name = os.path.relpath(Path(html_path).resolve(), state.matrix_path.parent.resolve()) \
+            if html_path else ""
+        shown = {**run, "inventory": _display(run["inventory"]), "evidence": _display(run["evidence"])}
+        matrix.write(state.matrix_path, matrix.matrix_data(shown, servers, found, final["drift"], report_name))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None and state.matrix_path is not None and state.matrix_path.is_file():
+        shutil.copyfile(state.matrix_path, state.matrix_path.with_name("latest-matrix.html"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    final = _final(config)
+    if final is None:
+        return
+    found = config.stash[STATE_KEY].results
+    lines = []
+    for result in found:
+        waiver = result.get("waiver")
+        if not waiver:
+            continue
+        if result["outcome"] == "waived":
+            lines.append(f"WAIVED {result['requirement']} on {result['host']}: {result['nodeid']} "
+                         f"({waiver['ticket']} until {waiver['expires']}: {waiver['justification']})")
+        else:
+            lines.append(f"EXPIRED WAIVER {waiver['ticket']} ({result['requirement']} on {result['host']}) "
+                         f"expired on {waiver['expires']}: {result['nodeid']} fails")
+    for entry in final["waivers"]["stale"]:
+        lines.append(f"STALE WAIVER {entry['ticket']} (entry {entry['entry'] + 1}: {entry['requirement']} on "
+                     f"{entry['host']}): {entry['reason']}")
+    lines.extend(drift.terminal_lines(final["drift"]))
+    state = config.stash[STATE_KEY]
+    if state.matrix_path is not None:
+        lines.append(f"matrix: {state.matrix_path} (and latest-matrix.html)")
+    terminalreporter.write_sep("-", "sfbcheck: waivers, drift, matrix")
+    for line in lines:
+        terminalreporter.write_line(line)
+
+
+# -- pytest-html ------------------------------------------------------------------------------------
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "sfbcheck compliance report"
+
+
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    html.header_cells(cells)
+
+
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    html.row_cells(report, cells)
+
+
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
+                                session: pytest.Session) -> None:
+    config = session.config
+    final = _final(config)
+    if final is None:
+        return
+    state = config.stash[STATE_KEY]
+    waived = sum(1 for r in state.results if r["outcome"] == "waived")
+    prefix.extend(html.summary_prefix(state.matrix_path.name if state.matrix_path else None, waived,
+                                      final["waivers"]["stale"], final["drift"]))
