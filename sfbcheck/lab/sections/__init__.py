@@ -1,11 +1,12 @@
 """Evidence section builders of the sample lab, one module per area, run in this order."""
 
-from sfbcheck.lab.sections import certificates, events, frontend, network, probes
+from sfbcheck.lab.sections import certificates, events, frontend, host, network, probes
 
 SECTION_BUILDERS = [
     network.build,
     certificates.build,
     events.build,
-    frontend.build,
+    host.build,
+    frontend.build,  # after host: adds SystemDrive to Win32_OperatingSystem on OWAS servers
     probes.build,  # after certificates: the Edge internal certificates presented on 4443
 ]

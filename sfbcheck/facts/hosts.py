@@ -1,0 +1,121 @@
+"""The Windows hosts file (``HostsFile`` section: ``Get-Item`` of ``%SystemRoot%\\System32\\drivers\\etc\\hosts``
+with its text in ``Content``), read the way the Windows DNS client reads it.
+
+Rules (as the DNS client applies them): a ``#`` starts a comment to the end of the line; fields are separated
+by spaces and tabs (any run of them); the first field is an IPv4 or IPv6 address, the next fields are names
+(the first is the entry's name, any further ones are *aliases*, which the resolver cache turns into CNAMEs of
+the first name); names compare case-insensitively; a line whose first field is not an address is ignored;
+blank lines, CRLF/LF/CR line ends and a UTF-8 byte-order mark are accepted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from sfbcheck.errors import EvidenceGap
+from sfbcheck.evidence import Evidence
+
+SECTION = "HostsFile"
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_FIELD_SEPARATORS = re.compile(r"[ \t]+")
+_LINE_ENDS = re.compile(r"\r\n|\n|\r")
+
+
+@dataclass(frozen=True)
+class HostsEntry:
+    """One effective line: an address and its names (``names[0]`` is the name, the rest are aliases)."""
+
+    line: int
+    text: str
+    ip: IPAddress
+    names: tuple[str, ...]
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.names[1:]
+
+    def has(self, name: str) -> bool:
+        return name.casefold() in (n.casefold() for n in self.names)
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.text.strip()}"
+
+
+@dataclass(frozen=True)
+class IgnoredLine:
+    """A non-blank, non-comment line that Windows skips (its first field is not an address, or it has no name)."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HostsFile:
+    entries: tuple[HostsEntry, ...]
+    ignored: tuple[IgnoredLine, ...] = ()
+
+    def with_name(self, name: str) -> list[HostsEntry]:
+        """Entries that carry ``name`` in any position (name or alias)."""
+        return [e for e in self.entries if e.has(name)]
+
+    def addresses(self, name: str) -> list[IPAddress]:
+        """Addresses listed for ``name`` on lines where it is the first (the A-record) name."""
+        return [e.ip for e in self.entries if e.names[0].casefold() == name.casefold()]
+
+    def has_line(self, ip: IPAddress, name: str) -> bool:
+        return any(e.ip == ip and e.names[0].casefold() == name.casefold() and not e.aliases for e in self.entries)
+
+
+def decode(content: str | bytes) -> str:
+    """The file's text: bytes are read as UTF-8 (undecodable bytes replaced); a leading BOM is dropped."""
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    return text.removeprefix("\ufeff")
+
+
+def parse_address(field: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(field)
+    except ValueError:
+        return None
+
+
+def parse_hosts(content: str | bytes) -> HostsFile:
+    """Parse a hosts file's content; never raises on any text."""
+    entries: list[HostsEntry] = []
+    ignored: list[IgnoredLine] = []
+    for number, raw in enumerate(_LINE_ENDS.split(decode(content)), 1):
+        data = raw.split("#", 1)[0].strip(" \t")
+        if not data:
+            continue
+        fields = [f for f in _FIELD_SEPARATORS.split(data) if f]
+        ip = parse_address(fields[0])
+        if ip is None:
+            ignored.append(IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address"))
+        elif len(fields) == 1:
+            ignored.append(IgnoredLine(number, raw, "an address without a name"))
+        else:
+            entries.append(HostsEntry(number, raw, ip, tuple(fields[1:])))
+    return HostsFile(tuple(entries), tuple(ignored))
+
+
+def _content(evidence: Evidence) -> str | bytes:
+    section = evidence.section(SECTION, dict)
+    if isinstance(section.get("Content"), str):
+        return section["Content"]
+    if isinstance(section.get("RawContent"), str):  # the file's bytes, base64 (keeps a BOM and line ends exactly)
+        try:
+            return base64.b64decode(section["RawContent"], validate=True)
+        except (binascii.Error, ValueError):
+            raise EvidenceGap(evidence.server, SECTION, "is malformed: RawContent is not base64") from None
+    raise EvidenceGap(evidence.server, SECTION, "is malformed: expected the file's text in Content "
+                                                "(or its bytes, base64, in RawContent)")
+
+
+def hosts_file(evidence: Evidence) -> HostsFile:
+    """The server's hosts file, parsed once per run; EvidenceGap if the section is missing or malformed."""
+    return evidence.parsed("hosts-file", lambda ev: parse_hosts(_content(ev)))

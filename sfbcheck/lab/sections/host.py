@@ -1,0 +1,198 @@
+"""Lab evidence of each machine: Win32_ComputerSystem, Win32_OperatingSystem, Registry (Tcpip Parameters,
+SCHANNEL and its Protocols, .NET strong crypto), InstalledProducts, Win32_Service, and on the Edges the
+hosts file and what the Edge resolves (ResolveDnsName, computed from its hosts file the way the Windows
+resolver cache does: the first name on a line gets an A record, further names a CNAME to it).
+
+Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.404; pool02 (fe04, fe05) is hardened with
+TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the Edges are in a workgroup with the
+primary DNS suffix contoso.local and resolve the next hop through a hosts file.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sfbcheck.checks.edge_dns import names_to_resolve
+from sfbcheck.checks.services import service_table
+from sfbcheck.facts.hosts import parse_hosts
+from sfbcheck.facts.registry import NET_FRAMEWORK, NET_FRAMEWORK_WOW64, SCHANNEL, TCPIP_PARAMETERS
+from sfbcheck.inventory import Inventory
+from sfbcheck.lab.model import Lab
+
+SFB_VERSION = "7.0.2046.404"
+HARDENED_POOLS = ("pool02.contoso.local",)  # TLS 1.0/1.1 disabled by a hardening baseline
+PRODUCT_NAMES = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
+                 "sfb2019": "Skype for Business Server 2019"}
+ROLE_COMPONENTS = {"frontend": "Front End Server", "edge": "Edge Server", "director": "Director",
+                   "mediation": "Mediation Server"}
+NETWORK_SERVICE = "NT AUTHORITY\\NetworkService"
+HOSTS_HEADER = """\
+# Copyright (c) 1993-2009 Microsoft Corp.
+#
+# This is a sample HOSTS file used by Microsoft TCP/IP for Windows.
+#
+# This file contains the mappings of IP addresses to host names. Each
+# entry should be kept on an individual line. The IP address should
+# be placed in the first column followed by the corresponding host name.
+# The IP address and the host name should be separated by at least one
+# space.
+#
+# localhost name resolution is handled within DNS itself.
+#	127.0.0.1       localhost
+#	::1             localhost
+"""
+
+
+# -- registry ---------------------------------------------------------------------------------------------
+def reg_key(path: str, values: dict[str, tuple[str, Any]] | None, written: Any) -> dict[str, Any]:
+    """One Registry entry; ``values`` maps name -> (RegistryValueKind, value); None = the key does not exist."""
+    ps_path = "HKLM:" + path.removeprefix("HKLM")
+    if values is None:
+        return {"Path": ps_path, "Exists": False}
+    return {"Path": ps_path, "Exists": True, "LastWriteTime": written.isoformat(),
+            "Values": [{"Name": name, "Kind": kind, "Value": value} for name, (kind, value) in values.items()]}
+
+
+def protocol_keys(hardened: bool, written: Any) -> list[dict[str, Any]]:
+    keys = []
+    for protocol in ("TLS 1.0", "TLS 1.1", "TLS 1.2"):
+        for side in ("Client", "Server"):
+            path = f"{SCHANNEL}\\Protocols\\{protocol}\\{side}"
+            if not hardened:
+                keys.append(reg_key(path, None, written))
+            elif protocol == "TLS 1.2":
+                keys.append(reg_key(path, {"Enabled": ("DWord", 1), "DisabledByDefault": ("DWord", 0)}, written))
+            else:
+                keys.append(reg_key(path, {"Enabled": ("DWord", 0), "DisabledByDefault": ("DWord", 1)}, written))
+    return keys
+
+
+def registry(lab: Lab, fqdn: str, hardened: bool) -> list[dict[str, Any]]:
+    host, _, domain = fqdn.partition(".")
+    installed = lab.now - timedelta(days=400)
+    strong = {"SchUseStrongCrypto": ("DWord", 1), "SystemDefaultTlsVersions": ("DWord", 1)}
+    net = strong if hardened or lab.pool_of(fqdn)["role"] == "edge" else {}
+    return [
+        reg_key(TCPIP_PARAMETERS, {"Hostname": ("String", host.upper()), "NV Hostname": ("String", host.upper()),
+                                   "Domain": ("String", domain), "NV Domain": ("String", domain),
+                                   "SearchList": ("String", "")}, installed),
+        reg_key(SCHANNEL, {"EventLogging": ("DWord", 1), "ClientAuthTrustMode": ("DWord", 2),
+                           "SendTrustedIssuerList": ("DWord", 0)}, lab.now - timedelta(days=200)),
+        *protocol_keys(hardened, lab.now - timedelta(days=30)),
+        reg_key(NET_FRAMEWORK, {"OnlyUseLatestCLR": ("DWord", 1), **net}, installed),
+        reg_key(NET_FRAMEWORK_WOW64, dict(net), installed),
+    ]
+
+
+# -- services -----------------------------------------------------------------------------------------------
+def service(name: str, display: str, state: str = "Running", start_mode: str = "Auto",
+            start_name: str = NETWORK_SERVICE) -> dict[str, Any]:
+    return {"Name": name, "DisplayName": display, "State": state, "StartMode": start_mode, "StartName": start_name}
+
+
+def services(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
+    pool = lab.pool_of(fqdn)
+    role = pool["role"]
+    table = service_table()
+    prefix = PRODUCT_NAMES[lab.inventory["product"]].rsplit(" ", 1)[0]  # "Skype for Business Server"
+    if role == "owas":
+        return [service("WACSM", "Office Online", start_name="LocalSystem"),
+                service("W3SVC", "World Wide Web Publishing Service", start_name="LocalSystem")]
+    wanted = dict(table.expected(role))
+    wanted |= table.replication(role, pool["fqdn"] == lab.inventory["cms"]["pool"])  # the whole CMS pool runs them
+    out = [service(name, f"{prefix} {what}") for name, what in wanted.items()]
+    if role == "frontend":
+        if pool.get("backup"):
+            out.append(service("LYNCBACKUP", f"{prefix} Backup Service"))
+        out.append(service("W3SVC", "World Wide Web Publishing Service", start_name="LocalSystem"))
+    return out
+
+
+def installed_products(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
+    role = lab.pool_of(fqdn)["role"]
+    if role == "owas":
+        return [{"DisplayName": "Microsoft Office Online Server", "DisplayVersion": "16.0.10338.20039",
+                 "Publisher": "Microsoft Corporation"}]
+    product = PRODUCT_NAMES[lab.inventory["product"]]
+    return [{"DisplayName": f"{product}, {component}", "DisplayVersion": SFB_VERSION,
+             "Publisher": "Microsoft Corporation"}
+            for component in ("Core Components", ROLE_COMPONENTS[role])]
+
+
+# -- hosts file and what the Edge resolves ----------------------------------------------------------------
+def edge_hosts_text(lab: Lab, fqdn: str) -> str:
+    """The Edge's hosts file: the DNS-load-balanced next hop once per member, every Front End, the other Edges."""
+    edge_pool = lab.pool_of(fqdn)
+    hop = next(p for p in lab.pools() if p["fqdn"] == edge_pool["next_hop"])
+    lines = [HOSTS_HEADER.rstrip("\n"), "",
+             f"# Skype for Business next hop {hop['fqdn']} (DNS load balanced: one line per Front End)"]
+    lines += [f"{m['ip']}\t{hop['fqdn']}" for m in hop["members"]]
+    lines += ["", "# Front End servers"]
+    lines += [f"{m['ip']}\t{m['fqdn']}" + ("    # CMS master" if m["fqdn"] == lab.inventory["cms"]["master"] else "")
+              for m in lab.members("frontend")]
+    lines += ["", "# Edge pool (internal interfaces)"]
+    lines += [f"{m['ip']}  \t{m['fqdn']}" for m in edge_pool["members"] if m["fqdn"] != fqdn]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def hosts_section(lab: Lab, text: str) -> dict[str, Any]:
+    return {"FullName": r"C:\Windows\System32\drivers\etc\hosts", "Length": len(text.encode("utf-8")),
+            "LastWriteTime": (lab.now - timedelta(days=90)).isoformat(), "Content": text}
+
+
+def a_record(name: str, ip: str) -> dict[str, Any]:
+    return {"Name": name, "Type": "A", "TTL": 86400, "Section": "Answer", "DataLength": 4, "IPAddress": ip}
+
+
+def resolve_from_hosts(text: str, name: str) -> dict[str, Any]:
+    """Resolve-DnsName on a machine without perimeter DNS: answered from the hosts file (resolver-cache rules)."""
+    hosts = parse_hosts(text)
+    addresses = [str(ip) for ip in dict.fromkeys(hosts.addresses(name))]
+    if addresses:
+        return {"QueryName": name, "Error": None, "Records": [a_record(name, ip) for ip in addresses]}
+    alias_of = next((e.names[0] for e in hosts.entries if e.has(name)), None)
+    if alias_of is not None:
+        cname = {"Name": name, "Type": "CNAME", "TTL": 86400, "Section": "Answer", "DataLength": 8,
+                 "NameHost": alias_of}
+        targets = [str(ip) for ip in dict.fromkeys(hosts.addresses(alias_of))]
+        return {"QueryName": name, "Error": None, "Records": [cname, *(a_record(alias_of, ip) for ip in targets)]}
+    return {"QueryName": name, "Error": f"{name} : DNS name does not exist", "Records": []}
+
+
+def resolve_on_edge(lab: Lab, fqdn: str) -> None:
+    """(Re)compute the Edge's ResolveDnsName section from its current hosts file."""
+    inventory = Inventory.model_validate(lab.inventory)
+    sections = lab.sections(fqdn)
+    text = sections["HostsFile"]["Content"]
+    sections["ResolveDnsName"] = [resolve_from_hosts(text, n.fqdn)
+                                  for n in names_to_resolve(inventory, inventory.server(fqdn))]
+
+
+# -- the builder ----------------------------------------------------------------------------------------------
+def build(lab: Lab) -> None:
+    ad_domain = lab.inventory["ad_domain"]
+    for index, member in enumerate(lab.members()):
+        fqdn = member["fqdn"]
+        pool = lab.pool_of(fqdn)
+        edge = pool["role"] == "edge"
+        sections = lab.sections(fqdn)
+        host = fqdn.partition(".")[0].upper()
+        sections["Win32_ComputerSystem"] = {
+            "Name": host, "DNSHostName": host.lower(), "Domain": "WORKGROUP" if edge else ad_domain,
+            "PartOfDomain": not edge, "Workgroup": "WORKGROUP" if edge else None, "DomainRole": 2 if edge else 3}
+        sections["Win32_OperatingSystem"] = {
+            "Caption": "Microsoft Windows Server 2019 Datacenter", "Version": "10.0.17763", "BuildNumber": "17763",
+            "ProductType": 3, "SystemDrive": "C:",
+            "LastBootUpTime": (lab.now - timedelta(days=6, hours=index)).isoformat()}
+        sections["Registry"] = registry(lab, fqdn, pool["fqdn"] in HARDENED_POOLS)
+        sections["InstalledProducts"] = installed_products(lab, fqdn)
+        sections["Win32_Service"] = services(lab, fqdn)
+        if edge:
+            text = edge_hosts_text(lab, fqdn)
+            if fqdn.startswith("edge02"):
+                text = "\ufeff" + text  # saved by Notepad as "UTF-8 with BOM": Windows reads it all the same
+            sections["HostsFile"] = hosts_section(lab, text)
+            resolve_on_edge(lab, fqdn)
+        else:
+            sections["HostsFile"] = hosts_section(lab, HOSTS_HEADER.replace("\n", "\r\n"))
