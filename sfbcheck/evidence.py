@@ -164,11 +164,13 @@ class EvidenceStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[str, Evidence | EvidenceError] = {}
+        self.reads: dict[str, int] = {}  # server -> times its file was read (at most 1; reported in the JSON)
 
     def get(self, server: str) -> Evidence:
         key = server.lower()
         if key not in self._cache:
             path = evidence_path(self.directory, key) if key != "runner" else self.directory / RUNNER_FILE
+            self.reads[key] = self.reads.get(key, 0) + 1
             try:
                 self._cache[key] = Evidence(key, path, load_document(path, key))
             except EvidenceError as exc:

@@ -34,9 +34,11 @@ CASE_KEY = pytest.StashKey[targets.Case]()
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
 RESULTS_KEY = pytest.StashKey[list[dict[str, Any]]]()
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
+REPORTS_BROKEN_KEY = pytest.StashKey[frozenset[str]]()  # servers whose unusable evidence this item reports
+EVIDENCE_READS_KEY = pytest.StashKey[dict[str, dict[str, int]]]()  # process -> server -> evidence file reads
+PLAIN_NODEID_KEY = pytest.StashKey[str]()  # the node id before pytest-xdist's loadgroup appends "@<group>"
 
 _current: list[pytest.Item] = []
-_reported_broken: set[str] = set()
 
 # Reports (pytest-html columns and details, waivers, JSON results, matrix, drift): sfbcheck/report/plugin.py
 pytest_plugins = ("sfbcheck.report.plugin",)
@@ -137,6 +139,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks, and before -m deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     known = catalog()
     for item in items:
@@ -154,27 +157,56 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             case: targets.Case = case_marker.args[0]
             item.stash[CASE_KEY] = case
             item.add_marker(case.role)
-            item.add_marker(pytest.mark.xdist_group(case.host))
+            item.stash[PLAIN_NODEID_KEY] = item.nodeid
+            item.add_marker(pytest.mark.xdist_group(xdist_group(config.stash[INVENTORY_KEY], case)))
             item.user_properties.append(("host", case.host))
         item.user_properties.append(("requirement", rid))
 
 
+def xdist_group(inventory: Inventory, case: targets.Case) -> str:
+    """The xdist group of a case: the pool of its host, so a pool's tests and its members' share a worker."""
+    try:
+        return inventory.pool_of(case.host).fqdn
+    except KeyError:  # the host is a pool, or the deployment
+        return case.host
+
+
 # -- evidence readiness: a server with unusable evidence errors once ------------------------------
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Pick, for each server, the first selected item that needs it: that item reports unusable evidence.
+
+    Decided from the collection order, not the run order, so a serial run and a parallel one (every xdist
+    worker collects the same items) error on the same test and skip the same others.
+    """
+    reporter: dict[str, pytest.Item] = {}
+    for item in session.items:
+        case = item.stash.get(CASE_KEY, None)
+        for server in case.needs if case else ():
+            reporter.setdefault(server.lower(), item)
+    for server, item in reporter.items():
+        item.stash[REPORTS_BROKEN_KEY] = item.stash.get(REPORTS_BROKEN_KEY, frozenset()) | {server}
+
+
 @pytest.fixture(autouse=True)
 def _evidence_ready(request: pytest.FixtureRequest) -> None:
     case = request.node.stash.get(CASE_KEY, None)
     if case is None:
         return
     store = request.config.stash[STORE_KEY]
+    broken: dict[str, EvidenceError] = {}
     for server in case.needs:
         try:
             store.get(server)
         except EvidenceError as exc:
-            if server in _reported_broken:
-                pytest.skip(f"evidence for {server} is unusable (reported once as an error): {exc.reason}")
-            _reported_broken.add(server)
-            pytest.fail(f"{exc}\nEvery other test of {server} is skipped; other servers still run.",
-                        pytrace=False)
+            broken[server.lower()] = exc
+    if not broken:
+        return
+    mine = [server for server in broken if server in request.node.stash.get(REPORTS_BROKEN_KEY, frozenset())]
+    if mine:
+        pytest.fail("\n".join(f"{broken[server]}\nEvery other test of {server} is skipped; other servers still run."
+                              for server in mine), pytrace=False)
+    server, exc = next(iter(broken.items()))
+    pytest.skip(f"evidence for {server} is unusable (reported once as an error): {exc.reason}")
 
 
 @pytest.fixture(scope="session")
@@ -221,8 +253,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report.impact = req.impact
     report.host = case.host if case else ""
     report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
+    if item.stash.get(PLAIN_NODEID_KEY, report.nodeid) != report.nodeid:  # an xdist worker, --dist loadgroup
+        report.plain_nodeid = item.stash[PLAIN_NODEID_KEY]
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
         report.longrepr = str(call.excinfo.value)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """pytest-xdist, on the controller: report a result under the node id a serial run gives it (no "@group")."""
+    report = yield
+    plain = getattr(report, "plain_nodeid", None)
+    if plain:
+        report.nodeid = plain
     return report
 
 
@@ -258,16 +302,27 @@ _results_config: list[pytest.Config] = []
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     _results_config[:] = [session.config]
-    _reported_broken.clear()
+    session.config.stash[EVIDENCE_READS_KEY] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist, on the controller: keep the evidence reads a worker reported (see pytest_sessionfinish)."""
+    reads = getattr(node, "workeroutput", {}).get("sfbcheck_evidence_reads")
+    if reads is not None and _results_config:
+        _results_config[0].stash[EVIDENCE_READS_KEY][node.workerinput["workerid"]] = reads
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
+    if hasattr(config, "workerinput") and STORE_KEY in config.stash:
+        config.workeroutput["sfbcheck_evidence_reads"] = dict(config.stash[STORE_KEY].reads)
     paths = config.stash.get(REPORTS_KEY, None)
     if paths is None or hasattr(config, "workerinput"):
         return
     inventory = config.stash[INVENTORY_KEY]
+    reads = config.stash.get(EVIDENCE_READS_KEY, {}) or {"main": dict(config.stash[STORE_KEY].reads)}
     document = {
         "schema": "sfbcheck-results/1",
         "deployment": inventory.deployment,
@@ -275,6 +330,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "evidence": str(config.stash[STORE_KEY].directory),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "exitstatus": int(exitstatus),
+        "evidence_reads": reads,  # per process (xdist worker id, or main): server -> times its file was read
         "results": config.stash[RESULTS_KEY],
     }
     paths["json"].write_text(json.dumps(document, indent=1), encoding="utf-8")
