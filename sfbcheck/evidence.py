@@ -91,8 +91,11 @@ def parse_time(value: Any) -> datetime | None:
     if text.startswith("/Date("):  # Windows PowerShell 5.1 ConvertTo-Json: /Date(1700000000000)/
         from datetime import UTC
 
-        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0] or 0)
-        return datetime.fromtimestamp(millis / 1000, tz=UTC)
+        try:
+            millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0] or 0)
+            return datetime.fromtimestamp(millis / 1000, tz=UTC)
+        except (ValueError, OverflowError, OSError):  # "/Date(12x)/" or out of range: not a date
+            return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -132,6 +135,8 @@ def load_document(path: Path, server: str) -> dict[str, Any]:
     if version != SCHEMA_VERSION:
         raise EvidenceError(server, path, f"schema version {version!r}, this sfbcheck reads version "
                                           f"{SCHEMA_VERSION} (re-collect with the collector of this release)")
+    if document.get("CollectionError"):  # written by `python -m sfbcheck.capture` / `pytest --live`
+        raise EvidenceError(server, path, f"collection failed: {document['CollectionError']}")
     named = str(document.get("Server", "")).lower()
     if named and named != server.lower():
         raise EvidenceError(server, path, f"the file was collected on {named}, not on {server}")
