@@ -35,6 +35,8 @@
     Collect only these sections (default: every section for the roles).
 .PARAMETER ProbeTimeoutSeconds
     Timeout of each TCP/TLS probe.
+.PARAMETER PoolFqdn
+    The pool of this server in the topology (backup status and the pool's SQL back end on Front Ends).
 .PARAMETER AsBase64
     Write the document as base64 of its UTF-8 bytes (used by the WinRM transport; keeps non-ASCII intact).
 #>
@@ -47,6 +49,7 @@ param(
     [string[]]$ResolveNames = @(),
     [string[]]$Sections = @(),
     [int]$ProbeTimeoutSeconds = 5,
+    [string]$PoolFqdn = '',
     [switch]$AsBase64
 )
 
@@ -102,7 +105,7 @@ function ConvertTo-SfbValue {
         return $Value
     }
     if ($Value -is [timespan]) {
-        return $Value.TotalSeconds
+        return $Value.ToString()
     }
     if ($Value -is [System.Collections.IDictionary]) {
         $table = [ordered]@{}
@@ -183,7 +186,7 @@ function Get-SfbComputerSystem {
 function Get-SfbOperatingSystem {
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
     return ConvertTo-SfbRecord -InputObject $os -Property @('Caption', 'Version', 'BuildNumber', 'ProductType',
-        'LastBootUpTime', 'OSArchitecture')
+        'SystemDrive', 'LastBootUpTime', 'OSArchitecture')
 }
 
 function Get-SfbDnsClientGlobalSetting {
@@ -332,7 +335,6 @@ function Get-SfbPrivateKeyAcl {
         $entry['IdentityReference'] = "$($rule.IdentityReference)"
         $entry['FileSystemRights'] = $rule.FileSystemRights.ToString()
         $entry['AccessControlType'] = $rule.AccessControlType.ToString()
-        $entry['IsInherited'] = $rule.IsInherited
         $null = $rules.Add($entry)
     }
     return , $rules.ToArray()
@@ -343,11 +345,12 @@ function ConvertTo-SfbCertificate {
     $record = ConvertTo-SfbRecord -InputObject $Certificate -Property @('Thumbprint', 'Subject', 'Issuer',
         'FriendlyName', 'SerialNumber', 'NotBefore', 'NotAfter', 'HasPrivateKey', 'Archived')
     $record['RawData'] = [Convert]::ToBase64String($Certificate.RawData)
-    $record['PrivateKeyAcl'] = $null
-    try {
-        $record['PrivateKeyAcl'] = Get-SfbPrivateKeyAcl -Certificate $Certificate
-    } catch {
-        $record['PrivateKeyAclError'] = Get-SfbErrorText -ErrorRecord $_
+    if ($Certificate.HasPrivateKey) {
+        try {
+            $record['PrivateKeyAccess'] = Get-SfbPrivateKeyAcl -Certificate $Certificate
+        } catch {
+            $record['PrivateKeyAccessError'] = Get-SfbErrorText -ErrorRecord $_
+        }
     }
     return $record
 }
@@ -456,14 +459,25 @@ function Split-SfbTarget {
     return $result
 }
 
+function Get-SfbInterfaceAlias {
+    param([string]$Address)
+    $match = @(Get-NetIPAddress -IPAddress $Address -ErrorAction SilentlyContinue)
+    if ($match.Count -gt 0) {
+        return "$($match[0].InterfaceAlias)"
+    }
+    return $null
+}
+
 function Test-SfbTcpConnect {
     param([string]$ComputerName, [int]$Port)
     $record = [ordered]@{}
     $record['ComputerName'] = $ComputerName
-    $record['RemotePort'] = $Port
     $record['RemoteAddress'] = $null
+    $record['RemotePort'] = $Port
+    $record['InterfaceAlias'] = $null
+    $record['SourceAddress'] = $null
     $record['TcpTestSucceeded'] = $false
-    $record['Error'] = $null
+    $record['Error'] = ''
     $client = New-Object System.Net.Sockets.TcpClient
     try {
         $pending = $client.BeginConnect($ComputerName, $Port, $null, $null)
@@ -471,8 +485,10 @@ function Test-SfbTcpConnect {
             $client.EndConnect($pending)
             $record['TcpTestSucceeded'] = $true
             $record['RemoteAddress'] = $client.Client.RemoteEndPoint.Address.ToString()
+            $record['SourceAddress'] = $client.Client.LocalEndPoint.Address.ToString()
+            $record['InterfaceAlias'] = Get-SfbInterfaceAlias -Address $record['SourceAddress']
         } else {
-            $record['Error'] = "no TCP connection within $ProbeTimeoutSeconds s"
+            $record['Error'] = "TCP connect failed: no answer within $ProbeTimeoutSeconds s"
         }
     } catch {
         $record['Error'] = Get-SfbErrorText -ErrorRecord $_
@@ -482,38 +498,51 @@ function Test-SfbTcpConnect {
     return $record
 }
 
-function Get-SfbPresentedCertificate {
+function Get-SfbPresentedChain {
     param([string]$ComputerName, [int]$Port)
     $record = [ordered]@{}
     $record['ComputerName'] = $ComputerName
+    $record['RemoteAddress'] = $null
     $record['RemotePort'] = $Port
-    $record['Error'] = $null
+    $record['TcpTestSucceeded'] = $false
+    $record['SslProtocol'] = $null
+    $record['Certificates'] = @()
+    $record['Error'] = ''
+    $script:SfbPresented = @()
     $client = New-Object System.Net.Sockets.TcpClient
     try {
         $pending = $client.BeginConnect($ComputerName, $Port, $null, $null)
         if (-not $pending.AsyncWaitHandle.WaitOne($ProbeTimeoutSeconds * 1000, $false)) {
-            throw "no TCP connection within $ProbeTimeoutSeconds s"
+            throw "TCP connect failed: no answer within $ProbeTimeoutSeconds s"
         }
         $client.EndConnect($pending)
+        $record['TcpTestSucceeded'] = $true
+        $record['RemoteAddress'] = $client.Client.RemoteEndPoint.Address.ToString()
         $client.ReceiveTimeout = $ProbeTimeoutSeconds * 1000
         $client.SendTimeout = $ProbeTimeoutSeconds * 1000
-        $accept = [System.Net.Security.RemoteCertificateValidationCallback] { return $true }
+        $accept = [System.Net.Security.RemoteCertificateValidationCallback] {
+            param($source, $certificate, $chain, $policyErrors)
+            $presented = New-Object System.Collections.ArrayList
+            $null = $presented.Add([Convert]::ToBase64String($certificate.GetRawCertData()))
+            if ($null -ne $chain) {
+                foreach ($element in @($chain.ChainElements | Select-Object -Skip 1)) {
+                    $null = $presented.Add([Convert]::ToBase64String($element.Certificate.RawData))
+                }
+            }
+            $script:SfbPresented = $presented.ToArray()
+            return $true
+        }
         $ssl = New-Object System.Net.Security.SslStream -ArgumentList @($client.GetStream(), $false, $accept)
         try {
             $ssl.AuthenticateAsClient($ComputerName)
-            $presented = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $ssl.RemoteCertificate
-            $facts = ConvertTo-SfbRecord -InputObject $presented -Property @('Thumbprint', 'Subject', 'Issuer',
-                'SerialNumber', 'NotBefore', 'NotAfter')
-            foreach ($name in $facts.Keys) {
-                $record[$name] = $facts[$name]
-            }
-            $record['RawData'] = [Convert]::ToBase64String($presented.RawData)
             $record['SslProtocol'] = $ssl.SslProtocol.ToString()
         } finally {
             $ssl.Dispose()
         }
+        $record['Certificates'] = $script:SfbPresented
     } catch {
         $record['Error'] = Get-SfbErrorText -ErrorRecord $_
+        $record['Certificates'] = $script:SfbPresented
     } finally {
         $client.Close()
     }
@@ -524,7 +553,9 @@ function Get-SfbTcpProbes {
     $results = New-Object System.Collections.ArrayList
     foreach ($target in $ProbeTargets) {
         $parts = Split-SfbTarget -Target $target
-        $null = $results.Add((Test-SfbTcpConnect -ComputerName $parts['Host'] -Port $parts['Port']))
+        if (-not $parts['Tls']) {
+            $null = $results.Add((Test-SfbTcpConnect -ComputerName $parts['Host'] -Port $parts['Port']))
+        }
     }
     return , $results.ToArray()
 }
@@ -534,7 +565,7 @@ function Get-SfbTlsProbes {
     foreach ($target in $ProbeTargets) {
         $parts = Split-SfbTarget -Target $target
         if ($parts['Tls']) {
-            $null = $results.Add((Get-SfbPresentedCertificate -ComputerName $parts['Host'] -Port $parts['Port']))
+            $null = $results.Add((Get-SfbPresentedChain -ComputerName $parts['Host'] -Port $parts['Port']))
         }
     }
     return , $results.ToArray()
@@ -557,6 +588,124 @@ function Get-SfbResolveDnsName {
         $null = $results.Add($entry)
     }
     return , $results.ToArray()
+}
+
+# -- more Front End / CMS / Office Web Apps sections -----------------------------------------------------
+function Get-SfbPushNotificationConfiguration {
+    Import-SfbModule
+    return ConvertTo-SfbRecord -InputObject (Get-CsPushNotificationConfiguration) -Property @('Identity',
+        'EnableApplePushNotificationService', 'EnableMicrosoftPushNotificationService')
+}
+
+function Get-SfbOAuthConfiguration {
+    Import-SfbModule
+    return ConvertTo-SfbRecord -InputObject (Get-CsOAuthConfiguration) -Property @('Identity',
+        'ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'ServiceName', 'Realm',
+        'ClientAuthorizationOAuthServerIdentity', 'AlternateAudienceUrl')
+}
+
+function Get-SfbAutodiscoverResolution {
+    Import-SfbModule
+    $url = "$((Get-CsOAuthConfiguration).ExchangeAutodiscoverUrl)"
+    if (-not $url) {
+        return , @()
+    }
+    $name = (New-Object System.Uri $url).Host
+    $answers = Resolve-DnsName -Name $name -ErrorAction Stop
+    return ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'NameHost', 'IPAddress', 'TTL',
+        'Section')
+}
+
+function Get-SfbReplicaShareAccess {
+    $access = Get-SmbShareAccess -Name 'xds-replica'
+    return ConvertTo-SfbRecordList -InputObject $access -Property @('Name', 'ScopeName', 'AccountName',
+        'AccessControlType', 'AccessRight')
+}
+
+function Get-SfbRegistrarService {
+    Import-SfbModule
+    return ConvertTo-SfbRecordList -InputObject (Get-CsService -Registrar) -Property @('Identity', 'PoolFqdn',
+        'BackupRegistrar', 'EnableAutomaticFailover', 'FailureDetectionInterval', 'FailbackDetectionInterval')
+}
+
+function Get-SfbPoolBackupRelationship {
+    Import-SfbModule
+    $relationships = New-Object System.Collections.ArrayList
+    foreach ($registrar in @(Get-CsService -Registrar)) {
+        $found = Get-CsPoolBackupRelationship -PoolFqdn $registrar.PoolFqdn -ErrorAction SilentlyContinue
+        $entry = [ordered]@{}
+        $entry['PoolFqdn'] = "$($registrar.PoolFqdn)"
+        $entry['BackupPoolFqdn'] = "$($found.BackupPoolFqdn)"
+        $null = $relationships.Add($entry)
+    }
+    return , $relationships.ToArray()
+}
+
+function Get-SfbBackupServiceStatus {
+    Import-SfbModule
+    $status = Get-CsBackupServiceStatus -PoolFqdn $PoolFqdn
+    $record = ConvertTo-SfbRecord -InputObject $status -Property @('PoolFqdn', 'OverallExportStatus',
+        'OverallImportStatus')
+    $record['BackupModules'] = ConvertTo-SfbRecordList -InputObject $status.BackupModules -Property @('Identity',
+        'ExportStatus', 'ImportStatus')
+    return $record
+}
+
+function Get-SfbCentralManagementDatabase {
+    Import-SfbModule
+    $userServer = Get-CsService -UserServer -PoolFqdn $PoolFqdn
+    $database = Get-CsService -Identity "$($userServer.UserDatabase)"
+    $results = Test-CsDatabase -CentralManagementDatabase -SqlServerFqdn $database.PoolFqdn -SqlInstanceName $database.SqlInstanceName
+    $list = ConvertTo-SfbRecordList -InputObject $results -Property @('SqlServerFqdn', 'SqlInstanceName', 'DatabaseName',
+        'DataSource', 'ExpectedVersion', 'InstalledVersion', 'Succeed')
+    return , $list
+}
+
+function Get-SfbCentralManagementStoreStatus {
+    Import-SfbModule
+    $status = Get-CsManagementStoreReplicationStatus -CentralManagementStoreStatus
+    return ConvertTo-SfbRecord -InputObject $status -Property @('ActiveMasterFqdn', 'ActiveFileTransferAgents',
+        'ActiveReplicas', 'DeletedReplicas', 'DeletedFileTransferAgents')
+}
+
+function Get-SfbComputerGroups {
+    Import-Module -Name ActiveDirectory -ErrorAction Stop
+    $groups = Get-ADPrincipalGroupMembership -Identity (Get-ADComputer -Identity $env:COMPUTERNAME)
+    return ConvertTo-SfbRecordList -InputObject $groups -Property @('Name', 'SamAccountName', 'SID', 'GroupCategory',
+        'GroupScope', 'DistinguishedName')
+}
+
+function Get-SfbOfficeWebAppsFarm {
+    Import-Module -Name OfficeWebApps -ErrorAction Stop
+    $farm = Get-OfficeWebAppsFarm
+    $record = ConvertTo-SfbRecord -InputObject $farm -Property @('InternalURL', 'ExternalURL', 'CertificateName',
+        'AllowHTTP', 'SSLOffloaded', 'EditingEnabled', 'FarmOU')
+    $record['Machines'] = @($farm.Machines | ForEach-Object { "$($_.MachineName)" })
+    return $record
+}
+
+function Get-SfbOfficeWebAppsProduct {
+    # The shape of Win32_Product, read from the Uninstall keys: querying Win32_Product itself makes Windows
+    # Installer check (and possibly repair) every installed product, which a read-only collector must not do.
+    $products = New-Object System.Collections.ArrayList
+    foreach ($root in @('HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
+            'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall')) {
+        if (-not (Test-Path -LiteralPath $root)) {
+            continue
+        }
+        foreach ($key in @(Get-ChildItem -LiteralPath $root)) {
+            $entry = Get-ItemProperty -LiteralPath $key.PSPath
+            if ("$($entry.DisplayName)" -match 'Office Web Apps|Office Online Server') {
+                $product = [ordered]@{}
+                $product['Name'] = "$($entry.DisplayName)"
+                $product['Version'] = "$($entry.DisplayVersion)"
+                $product['Vendor'] = "$($entry.Publisher)"
+                $product['InstallLocation'] = "$($entry.InstallLocation)"
+                $null = $products.Add($product)
+            }
+        }
+    }
+    return , $products.ToArray()
 }
 
 # -- which sections, for which roles -----------------------------------------------------------------------
@@ -583,8 +732,20 @@ $Catalog = @(
     @('CsAccessEdgeConfiguration', 'frontend', 'Get-SfbAccessEdgeConfiguration'),
     @('CsManagementStoreReplicationStatus', 'cms', 'Get-SfbReplicationStatus'),
     @('CsTopology', 'cms', 'Get-SfbTopology'),
-    @('TcpConnect', 'frontend,director', 'Get-SfbTcpProbes'),
-    @('TlsCertificate', 'frontend,director', 'Get-SfbTlsProbes'),
+    @('TcpProbe', 'frontend,director', 'Get-SfbTcpProbes'),
+    @('TlsProbe', 'cms', 'Get-SfbTlsProbes'),
+    @('CsPushNotificationConfiguration', 'frontend', 'Get-SfbPushNotificationConfiguration'),
+    @('CsOAuthConfiguration', 'frontend', 'Get-SfbOAuthConfiguration'),
+    @('ResolveDnsNameAutodiscover', 'frontend', 'Get-SfbAutodiscoverResolution'),
+    @('SmbShareAccess', 'frontend,director,mediation', 'Get-SfbReplicaShareAccess'),
+    @('CsPoolBackupRelationship', 'frontend', 'Get-SfbPoolBackupRelationship'),
+    @('CsServiceRegistrar', 'frontend', 'Get-SfbRegistrarService'),
+    @('CsDatabaseCentralManagement', 'frontend', 'Get-SfbCentralManagementDatabase'),
+    @('CsBackupServiceStatus', 'frontend', 'Get-SfbBackupServiceStatus'),
+    @('CsCentralManagementStoreStatus', 'cms', 'Get-SfbCentralManagementStoreStatus'),
+    @('ADPrincipalGroupMembership', 'cms', 'Get-SfbComputerGroups'),
+    @('OfficeWebAppsFarm', 'owas', 'Get-SfbOfficeWebAppsFarm'),
+    @('Win32_Product', 'owas', 'Get-SfbOfficeWebAppsProduct'),
     @('ResolveDnsName', 'frontend,director,edge', 'Get-SfbResolveDnsName')
 )
 

@@ -25,12 +25,16 @@ READ_ONLY_COMMANDS = {
     "ForEach-Object", "ConvertTo-Json", "ConvertFrom-Json", "Resolve-DnsName", "New-Object",
     "Get-CsCertificate", "Get-CsSipDomain", "Get-CsHostingProvider", "Get-CsAllowedDomain",
     "Get-CsAccessEdgeConfiguration", "Get-CsTopology", "Get-CsManagementStoreReplicationStatus",
+    "Get-CsPushNotificationConfiguration", "Get-CsOAuthConfiguration", "Get-CsService", "Get-CsPoolBackupRelationship",
+    "Get-CsBackupServiceStatus", "Test-CsDatabase", "Get-SmbShareAccess", "Get-ADComputer",
+    "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object",
 }
 # Verbs of the collector's own functions.
 OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import"}
 NEW_OBJECT_TYPES = {
     "System.Collections.ArrayList", "System.Text.UTF8Encoding", "System.Net.Sockets.TcpClient",
     "System.Net.Security.SslStream", "System.Security.Cryptography.X509Certificates.X509Certificate2",
+    "System.Uri",
 }
 STATIC_CALLS = {
     "[Convert]::ToBase64String", "[Convert]::FromBase64String", "[System.IO.File]::ReadAllBytes",
@@ -144,3 +148,11 @@ def test_every_section_of_the_collector_is_documented_in_the_catalog_order():
     assert len(catalog) >= 20
     functions = set(re.findall(r"^function (Get-Sfb\w+)", source, re.M))
     assert {fn for _, _, fn in catalog} <= functions
+
+
+def test_the_collector_emits_every_section_the_lab_evidence_has(clean_lab):
+    """The lab builders show every section the checks read; the collector must produce each one."""
+    source = collector_script()
+    collected = set(re.findall(r"@\('(\w+)', '[\w,*]+', 'Get-Sfb\w+'\)", source))
+    in_lab = {name for document in clean_lab.evidence.values() for name in document["Sections"]}
+    assert in_lab - collected == set()

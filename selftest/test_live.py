@@ -137,7 +137,9 @@ def test_capture_writes_a_snapshot_that_judges_like_the_lab(live_lab, tmp_path):
     fe01 = json.loads((snapshot / "fe01.contoso.local.json").read_text())
     parameters = fe01["Sections"]["Echo"]["Parameters"]
     assert parameters["Roles"] == ["frontend", "cms"]
-    assert "tls:edge01.contoso.local:4443" in parameters["ProbeTargets"]
+    assert {"tls:172.16.10.11:4443", "172.16.10.11:443", "10.10.1.12:445", "172.16.10.12:5061"} <= set(
+        parameters["ProbeTargets"])
+    assert parameters["PoolFqdn"] == "pool01.contoso.local"
     assert "[topology] the inventory lists the same 8 servers as the published topology" in proc.stdout
     assert PASSWORD not in proc.stdout + proc.stderr
     run = run_suite(lab.inventory, tmp_path / "reports", "--evidence", str(snapshot))
@@ -180,3 +182,16 @@ def test_each_broken_server_is_one_clear_error_and_the_others_run(live_lab, tmp_
     assert healthy and not unhealthy, unhealthy
     assert any(r["outcome"] == "passed" for r in healthy)
     assert PASSWORD not in run.stdout + run.stderr + (tmp_path / "reports" / "latest.json").read_text()
+
+
+def test_a_section_the_collector_could_not_read_is_an_evidence_gap_with_its_message(tmp_path):
+    from sfbcheck.errors import EvidenceGap
+    from sfbcheck.evidence import Evidence
+
+    document = {"SchemaVersion": 1, "Server": "fe01.contoso.local", "CollectedAt": "2026-01-01T00:00:00Z",
+                "Sections": {"CsCertificate": {"Error": "The term 'Get-CsCertificate' is not recognized"},
+                             "NetRoute": []}}
+    evidence = Evidence("fe01.contoso.local", tmp_path / "fe01.json", document)
+    assert not evidence.has("CsCertificate") and evidence.has("NetRoute")
+    with pytest.raises(EvidenceGap, match="could not be collected on the server: The term 'Get-CsCertificate'"):
+        evidence.records("CsCertificate")

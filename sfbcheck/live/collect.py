@@ -28,7 +28,7 @@ from sfbcheck.inventory import Inventory, Role, Server
 from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
 
 COLLECTOR = Path(__file__).resolve().parents[2] / "collector" / "Collect-SfbEvidence.ps1"
-EDGE_PORTS_FROM_FRONT_END = (443, 5061, 5062, 8057)
+EDGE_PORTS_FROM_NEXT_HOP = (5061, 5062, 8057)
 EDGE_REPLICATION_PORT = 4443
 Progress = Callable[[str], None]
 
@@ -57,15 +57,24 @@ def roles_of(inventory: Inventory, server: Server) -> list[str]:
 
 
 def probe_targets(inventory: Inventory, server: Server) -> list[str]:
-    """host:port pairs the collector connects to from this server (tls: also records the certificate)."""
-    if server.role not in (Role.frontend, Role.director):
-        return []
+    """host:port pairs the collector connects to from this server (``tls:`` records the presented chain).
+
+    As docs/evidence.md (``TcpProbe``, ``TlsProbe``) describes: the CMS master probes every Edge's internal IP
+    on 4443 and 443 (and the TLS handshake on 4443) and every other internal server on 445; each Front End
+    of an Edge pool's next-hop pool probes that pool's Edges on 5061, 5062 and 8057.
+    """
     targets: list[str] = []
+    internal = (Role.frontend, Role.director, Role.mediation)
+    if server.fqdn == inventory.cms_master.fqdn:
+        for edge in inventory.servers(Role.edge):
+            targets += [f"{edge.ip}:{EDGE_REPLICATION_PORT}", f"{edge.ip}:443"]
+        targets += [f"{other.ip}:445" for other in inventory.servers() if other.role in internal
+                    and other.fqdn != server.fqdn]
+        targets += [f"tls:{edge.ip}:{EDGE_REPLICATION_PORT}" for edge in inventory.servers(Role.edge)]
     for edge in inventory.servers(Role.edge):
-        targets += [f"{edge.fqdn}:{port}" for port in EDGE_PORTS_FROM_FRONT_END]
-        if server.fqdn == inventory.cms_master.fqdn:
-            targets.append(f"tls:{edge.fqdn}:{EDGE_REPLICATION_PORT}")
-    return targets
+        if edge.pool.next_hop == server.pool.fqdn:
+            targets += [f"{edge.ip}:{port}" for port in EDGE_PORTS_FROM_NEXT_HOP]
+    return list(dict.fromkeys(targets))
 
 
 def resolve_names(inventory: Inventory, server: Server) -> list[str]:
@@ -79,7 +88,8 @@ def resolve_names(inventory: Inventory, server: Server) -> list[str]:
 def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]:
     return {"Roles": roles_of(inventory, server), "LookbackHours": inventory.policy.event_lookback_hours,
             "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
-            "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)), "AsBase64": True}
+            "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)),
+            "PoolFqdn": server.pool.fqdn, "AsBase64": True}
 
 
 def parse_output(stdout: bytes) -> dict[str, Any]:
