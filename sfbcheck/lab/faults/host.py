@@ -24,7 +24,7 @@ def _key(lab: Lab, fqdn: str, path: str) -> dict[str, Any]:
     return next(k for k in lab.sections(fqdn)["Registry"] if normalize_path(k["Path"]).casefold() == wanted)
 
 
-def _set_value(lab: Lab, fqdn: str, path: str, name: str, kind: str | None, value: Any = None) -> None:
+def set_registry_value(lab: Lab, fqdn: str, path: str, name: str, kind: str | None, value: Any = None) -> None:
     """Set (kind given) or delete (kind None) a registry value, leaving the key's LastWriteTime alone."""
     key = _key(lab, fqdn, path)
     key["Values"] = [v for v in key["Values"] if v["Name"] != name]
@@ -90,13 +90,13 @@ def joined_to_domain(lab: Lab) -> None:
        "the primary DNS suffix was never set under System Properties → Computer Name → More…")
 def no_dns_suffix(lab: Lab) -> None:
     for name in ("NV Domain", "Domain"):
-        _set_value(lab, EDGE2, TCPIP_PARAMETERS, name, "String", "")
+        set_registry_value(lab, EDGE2, TCPIP_PARAMETERS, name, "String", "")
 
 
 @fault("edge01-dns-suffix-reboot-pending", "EDGE-DNS-02", EDGE1,
        "the primary DNS suffix was set (NV Domain) but the Edge was not rebooted, so it is not in effect")
 def dns_suffix_not_active(lab: Lab) -> None:
-    _set_value(lab, EDGE1, TCPIP_PARAMETERS, "Domain", "String", "")
+    set_registry_value(lab, EDGE1, TCPIP_PARAMETERS, "Domain", "String", "")
 
 
 # -- hosts file and resolution (EDGE-HOSTS-01/02, EDGE-DNS-04) ---------------------------------------------------
@@ -147,19 +147,19 @@ def other_edge_unresolvable(lab: Lab) -> None:
 @fault("fe03-client-auth-trust-mode-string", "SCHANNEL-01", FE3,
        "ClientAuthTrustMode was created as a string (REG_SZ \"2\") instead of a DWORD: SCHANNEL ignores it")
 def trust_mode_string(lab: Lab) -> None:
-    _set_value(lab, FE3, SCHANNEL, "ClientAuthTrustMode", "String", "2")
+    set_registry_value(lab, FE3, SCHANNEL, "ClientAuthTrustMode", "String", "2")
 
 
 @fault("owas01-client-auth-trust-mode-missing", "SCHANNEL-01", OWAS,
        "the seed's .reg file was never imported on the Office Web Apps server")
 def trust_mode_missing(lab: Lab) -> None:
-    _set_value(lab, OWAS, SCHANNEL, "ClientAuthTrustMode", None)
+    set_registry_value(lab, OWAS, SCHANNEL, "ClientAuthTrustMode", None)
 
 
 @fault("edge01-send-trusted-issuer-list-1", "SCHANNEL-02", EDGE1,
        "SendTrustedIssuerList is DWORD 1: the Edge sends its trusted-issuer list again")
 def send_issuer_list(lab: Lab) -> None:
-    _set_value(lab, EDGE1, SCHANNEL, "SendTrustedIssuerList", "DWord", 1)
+    set_registry_value(lab, EDGE1, SCHANNEL, "SendTrustedIssuerList", "DWord", 1)
 
 
 @fault("fe02-schannel-changed-since-boot", "SCHANNEL-03", FE2,
@@ -179,7 +179,7 @@ def tls_disabled_rtm(lab: Lab) -> None:
 @fault("fe04-no-strong-crypto-32bit", "TLS-01", FE4,
        "TLS 1.0/1.1 disabled but SchUseStrongCrypto set only for 64-bit .NET (Wow6432Node missing)")
 def no_strong_crypto_wow64(lab: Lab) -> None:
-    _set_value(lab, FE4, NET_FRAMEWORK_WOW64, "SchUseStrongCrypto", None)
+    set_registry_value(lab, FE4, NET_FRAMEWORK_WOW64, "SchUseStrongCrypto", None)
 
 
 # -- services and events (SVC-01/02, CMS-04, EVT-01) ---------------------------------------------------------------
