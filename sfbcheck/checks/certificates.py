@@ -14,6 +14,7 @@ A check that needs the certificate of a use that is not assigned, or not in Loca
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -333,7 +334,14 @@ def private_key_readable(host: Host, use: str) -> list[Problem]:
 # -- CERT-06, CERT-11: the Edge against the Front Ends -----------------------------------------------
 def _frontend_chains(frontends: Iterable[Host], uses: Iterable[str] | None) -> list[tuple[Host, str, ChainResult]]:
     """Chains of the Front Ends' assigned certificates, built over every Front End's stores (validity aside)."""
-    frontends = list(frontends)
+    return list(_frontend_chains_once(tuple(frontends), None if uses is None else tuple(uses)))
+
+
+@functools.lru_cache(maxsize=16)
+def _frontend_chains_once(frontends: tuple[Host, ...], uses: tuple[str, ...] | None
+                          ) -> tuple[tuple[Host, str, ChainResult], ...]:
+    """Once per run, not once per Edge: every Edge case shares the same Front End Host objects (targets.py),
+    and building every Front End's chain for each Edge made the run grow with Edges x Front Ends."""
     pooled = _merged(*(stores(fe.evidence) for fe in frontends))
     chains = []
     for fe in frontends:
@@ -343,7 +351,7 @@ def _frontend_chains(frontends: Iterable[Host], uses: Iterable[str] | None) -> l
             entry = in_personal_store(fe.evidence, a.thumbprint)
             if entry is not None and entry.cert is not None:
                 chains.append((fe, a.use, build_chain(entry, pooled, collected_at(fe.evidence), check_validity=False)))
-    return chains
+    return tuple(chains)
 
 
 def same_root_as_frontends(edge: Host, frontends: tuple[Host, ...]) -> list[Problem]:
