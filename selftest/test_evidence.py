@@ -72,7 +72,9 @@ def test_broken_server_errors_once_and_the_rest_runs(clean_lab, tmp_path, how):
     assert REASONS[how] in errors[0]["message"]
     assert all(r["outcome"] == "skipped" for r in broken if r is not errors[0])
     others = [r for r in run.results if r["host"] != EDGE]
-    assert others and all(r["outcome"] == "passed" for r in others)
+    # a pool-level result that needs the broken server's evidence (CERT-08 per Edge pool) is skipped naming it
+    assert others and all(r["outcome"] == "passed" or (r["outcome"] == "skipped" and EDGE in r["message"])
+                          for r in others)
 
 
 def test_missing_section_fails_that_requirement_clearly(clean_lab, tmp_path):

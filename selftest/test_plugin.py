@@ -10,7 +10,7 @@ from selftest.harness import run_lab
 def test_marker_edge_selects_only_edge_results(clean_lab, tmp_path):
     run = run_lab(clean_lab, tmp_path, "-m", "edge")
     hosts = {r["host"] for r in run.results}
-    assert hosts == {"edge01.contoso.local", "edge02.contoso.local"}
+    assert hosts == {"edge01.contoso.local", "edge02.contoso.local", "edgepool.contoso.local"}  # + CERT-08 per pool
     assert {"EDGE-ROUTE-01", "STORE-01"} <= {r["requirement"] for r in run.results}
 
 

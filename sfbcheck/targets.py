@@ -157,7 +157,7 @@ def _certificate_cases(inv: Inventory, store: EvidenceStore, named: bool) -> Ite
     from sfbcheck.facts.assignments import NAMED_USES, certificate_uses
 
     for server in inv.servers():
-        uses = NAMED_USES.get(server.role, ()) if named else certificate_uses(server.role, store, server.fqdn)
+        uses = NAMED_USES.get(server.role, ()) if named else certificate_uses(server.role)
         for use in uses:
             yield Case(f"{server.fqdn}-{use}", (Host(server, inv, store), use), server.fqdn, server.role.value,
                        (server.fqdn,))
@@ -165,7 +165,7 @@ def _certificate_cases(inv: Inventory, store: EvidenceStore, named: bool) -> Ite
 
 @target("server", "certificate_use")
 def server_certificate_uses(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
-    """Per server and certificate use (the uses its role requires plus any other its evidence assigns)."""
+    """Per server and certificate use (the uses its role requires or may have, e.g. OAuthTokenIssuer)."""
     yield from _certificate_cases(inv, store, named=False)
 
 

@@ -27,6 +27,7 @@ from sfbcheck.evidence import Evidence
 from sfbcheck.facts.assignments import (
     EDGE_EXTERNAL_USES,
     OAUTH_USE,
+    OPTIONAL_USES,
     OWAS_USE,
     Assignment,
     assignment,
@@ -139,10 +140,13 @@ def _describe(entry: StoredCert) -> str:
 
 
 def _merged(*all_stores: dict[str, list[StoredCert]]) -> dict[str, list[StoredCert]]:
+    """Several servers' stores as one view of the PKI: only self-signed roots are anchors (a misplaced
+    intermediate in some server's Root store, STORE-01's failure, is treated as the intermediate it is)."""
     out: dict[str, list[StoredCert]] = defaultdict(list)
     for one in all_stores:
         for name, entries in one.items():
-            out[name].extend(entries)
+            for entry in entries:
+                out["CA" if name == "Root" and not entry.self_signed else name].append(entry)
     return dict(out)
 
 
@@ -151,6 +155,9 @@ def assigned_in_personal_store(host: Host, use: str) -> list[Problem]:
     """CERT-01: the certificate assigned to ``use`` exists in LocalMachine\\My (000 "Certificates")."""
     evidence = host.evidence
     found = assignment(evidence, use)
+    if found is None and use in OPTIONAL_USES.get(host.role, ()):
+        raise NotJudged(f"nothing is assigned to {use} on {host.fqdn}; "
+                        + ("CERT-10 judges that" if use == OAUTH_USE else "it is optional for this role"))
     if found is None:
         return [Problem(f"no certificate is assigned to the use {use}",
                         fix=f"Assign one: {_assign_command(host, [use], '<thumbprint>')}",

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sfbcheck.errors import EvidenceError, EvidenceGap
-from sfbcheck.evidence import Evidence, EvidenceStore
+from sfbcheck.errors import EvidenceGap
+from sfbcheck.evidence import Evidence
 from sfbcheck.facts.certificates import StoredCert, stores
 from sfbcheck.inventory import Role
 
@@ -32,6 +32,8 @@ REQUIRED_USES: dict[Role, tuple[str, ...]] = {
     Role.edge: ("Internal", *EDGE_EXTERNAL_USES),
     Role.owas: (OWAS_USE,),
 }
+# Uses a server of a role may have; when one is not assigned, CERT-01 leaves it to its own requirement (CERT-10).
+OPTIONAL_USES: dict[Role, tuple[str, ...]] = {Role.frontend: (OAUTH_USE,), Role.director: (OAUTH_USE,)}
 # Uses whose certificate must carry the pool / server names (CERT-04); Edge external names are CERT-07's.
 NAMED_USES: dict[Role, tuple[str, ...]] = {
     Role.frontend: ("Default", "WebServicesInternal"),
@@ -103,19 +105,10 @@ def in_personal_store(evidence: Evidence, thumbprint: str) -> StoredCert | None:
     return None
 
 
-def uses_in_evidence(store: EvidenceStore, fqdn: str) -> list[str]:
-    """The uses assigned in a server's evidence (for parametrization); [] when it cannot be read."""
-    try:
-        return [a.use for a in assignments(store.get(fqdn)).values()]
-    except (EvidenceError, EvidenceGap):
-        return []
-
-
-def certificate_uses(role: Role, store: EvidenceStore, fqdn: str) -> list[str]:
-    """The uses to judge on a server: those its role requires, then any other the evidence assigns."""
-    uses = list(REQUIRED_USES.get(role, ()))
-    known = {u.casefold() for u in uses}
-    return uses + [u for u in uses_in_evidence(store, fqdn) if u.casefold() not in known]
+def certificate_uses(role: Role) -> tuple[str, ...]:
+    """The uses judged on a server of ``role``: those it requires, then those it may have (OAuthTokenIssuer).
+    Chosen from the role, not the evidence, so test ids are stable and collection reads no evidence."""
+    return REQUIRED_USES.get(role, ()) + OPTIONAL_USES.get(role, ())
 
 
 # -- private-key ACL --------------------------------------------------------------------------
