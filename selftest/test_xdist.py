@@ -9,8 +9,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from selftest.harness import SuiteRun, run_suite
 from sfbcheck import targets
 from sfbcheck.evidence import EvidenceStore
@@ -77,8 +75,6 @@ def test_each_evidence_file_is_read_at_most_once_per_process(clean_lab: Any, tmp
     assert set().union(*parallel.values()) == set(serial["main"])
 
 
-@pytest.mark.xfail(reason="the (server, certificate_use) target (sfbcheck/targets.py) reads every server's "
-                          "evidence while collecting, so every worker loads the whole deployment", strict=True)
 def test_a_worker_reads_only_the_evidence_its_groups_need(clean_lab: Any, tmp_path: Path) -> None:
     inventory, _, parallel = _reads(clean_lab, tmp_path)
     workers_reading = Counter(server for reads in parallel.values() for server in reads)
