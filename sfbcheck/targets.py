@@ -226,11 +226,11 @@ def _runner(inv: Inventory, store: EvidenceStore) -> Any:
 
 @target("cms_master", "edge")
 def edges_from_cms(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
-    """Per Edge server, probed from the CMS master Front End (host = the Edge; the CMS evidence must load)."""
+    """Per Edge server, probed from the CMS master Front End (host = the Edge; both evidence files must load)."""
     master = inv.cms_master
     for server in inv.servers(Role.edge):
         yield Case(server.fqdn, (Host(master, inv, store), Host(server, inv, store)), server.fqdn, "edge",
-                   (master.fqdn,))
+                   (master.fqdn, server.fqdn))
 
 
 @target("next_hop_frontend", "edge")
@@ -242,7 +242,7 @@ def edges_from_next_hop(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
         for member in inv.pool(server.pool.next_hop).members:
             frontend = inv.server(member.fqdn)
             yield Case(f"{server.fqdn}-from-{frontend.fqdn}", (Host(frontend, inv, store), Host(server, inv, store)),
-                       server.fqdn, "edge", (frontend.fqdn,))
+                       server.fqdn, "edge", (frontend.fqdn, server.fqdn))
 
 
 @target("cms_master", "internal_server")
@@ -252,14 +252,15 @@ def internal_servers_from_cms(inv: Inventory, store: EvidenceStore) -> Iterator[
     for server in inv.servers():
         if server.role in (Role.frontend, Role.director, Role.mediation) and server.fqdn != master.fqdn:
             yield Case(server.fqdn, (Host(master, inv, store), Host(server, inv, store)), server.fqdn,
-                       server.role.value, (master.fqdn,))
+                       server.role.value, (master.fqdn, server.fqdn))
 
 
 @target("edge", "runner")
 def edges_from_runner(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     """Per Edge server, judged from the runner's probes (runner.json)."""
     for server in inv.servers(Role.edge):
-        yield Case(server.fqdn, (Host(server, inv, store), _runner(inv, store)), server.fqdn, "edge", ("runner",))
+        yield Case(server.fqdn, (Host(server, inv, store), _runner(inv, store)), server.fqdn, "edge",
+                   (server.fqdn, "runner"))
 
 
 @target("dns_load_balanced_pool", "runner")

@@ -66,9 +66,11 @@ def edge_internal_a_records(edge: Host, runner: Runner) -> list[Problem]:
             problems.append(unanswered(answer, "EDGE-DNS-03"))
         elif answer.addresses != {ip}:
             wrong = sorted(answer.addresses - {ip})
+            resolved = (f"resolves in internal DNS to {', '.join(sorted(answer.addresses))}, not to its internal IP "
+                        f"{ip}" if answer.addresses else f"does not resolve in internal DNS ({answer.outcome()}); it "
+                        f"must resolve to its internal IP {ip}")
             problems.append(Problem(
-                f"{edge.fqdn} resolves in internal DNS to {', '.join(sorted(answer.addresses)) or 'nothing'}, "
-                f"not to its internal IP {ip}" + (f" (remove {', '.join(wrong)})" if wrong else ""),
+                f"{edge.fqdn} {resolved}" + (f" (remove {', '.join(wrong)})" if wrong else ""),
                 fix=("Edge servers are workgroup machines and never register themselves: add the record by hand on "
                      f"the internal DNS:\n{_add_a(edge.fqdn, ip, answer.server)}"
                      + "".join(f"\nRemove-DnsServerResourceRecord -ZoneName {_zone_and_label(edge.fqdn)[0]} "
@@ -178,7 +180,11 @@ def pool_a_records(pool: Pool, runner: Runner) -> list[Problem]:
             continue
         missing = sorted(expected - answer.addresses)
         extra = sorted(answer.addresses - expected)
-        if missing:
+        if not answer.addresses:
+            problems.append(Problem(
+                f"{pool.fqdn} does not resolve in internal DNS ({answer.outcome()}): clients cannot reach the pool",
+                fix="\n".join(_add_a(pool.fqdn, ip, answer.server) for ip in missing), evidence=answer.outcome()))
+        elif missing:
             problems.append(Problem(
                 f"{pool.fqdn} has no A record for {', '.join(f'{owners[ip]} ({ip})' for ip in missing)} on "
                 f"{answer.server}: DNS load balancing never sends clients to "
