@@ -141,11 +141,18 @@ def _describe(entry: StoredCert) -> str:
 
 def _merged(*all_stores: dict[str, list[StoredCert]]) -> dict[str, list[StoredCert]]:
     """Several servers' stores as one view of the PKI: only self-signed roots are anchors (a misplaced
-    intermediate in some server's Root store, STORE-01's failure, is treated as the intermediate it is)."""
+    intermediate in some server's Root store, STORE-01's failure, is treated as the intermediate it is).
+    A certificate found on several servers is kept once (its first entry): chain building scans this view, and
+    hundreds of Front Ends hold the same roots and intermediates."""
     out: dict[str, list[StoredCert]] = defaultdict(list)
+    seen: set[tuple[str, bytes]] = set()
     for one in all_stores:
         for name, entries in one.items():
             for entry in entries:
+                if entry.cert is not None:
+                    if (name, entry.der) in seen:
+                        continue
+                    seen.add((name, entry.der))
                 out["CA" if name == "Root" and not entry.self_signed else name].append(entry)
     return dict(out)
 
