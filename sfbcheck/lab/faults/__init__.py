@@ -56,6 +56,10 @@ from sfbcheck.lab.faults import host as host_faults  # noqa: E402,F401  (not `ho
 # The committed demo lab: a few seeds' faults, so the report shows what a failure looks like.
 DEMO_FAULTS = [
     "edge02-route-not-persistent",
+    "cms-4443-blocked-to-edge02",
+    "edge01-hosts-pool-as-alias",
     "fe02-intermediate-in-root",
     "edge01-duplicate-friendly-name",
+    "edge-external-without-online-sip-domain",
+    "oauth-https-to-vanity-cname",
 ]

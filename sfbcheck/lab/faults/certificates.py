@@ -28,14 +28,16 @@ def _thumbprint_of(lab: Lab, fqdn: str, use: str) -> str:
 
 
 def assign(lab: Lab, fqdn: str, uses: tuple[str, ...] | list[str], issued: Issued) -> None:
-    """Put ``issued`` in My (with its key) and assign it to ``uses``; drop certificates no use holds any more."""
+    """Put ``issued`` in My (with its key) and assign it to ``uses``; drop the certificates it replaced
+    (those ``uses`` held and no use holds any more), leaving every other Personal entry alone."""
     my = _store(lab, fqdn, "My")
     if all(e["Thumbprint"] != issued.thumbprint for e in my):
         my.append(personal_entry(lab, fqdn, issued))
     table = lab.sections(fqdn)["CsCertificate"]
+    replaced = {a["Thumbprint"] for a in table if a["Use"] in uses}
     table[:] = [a for a in table if a["Use"] not in uses] + [assignment(use, issued) for use in uses]
-    held = {a["Thumbprint"] for a in table}
-    my[:] = [e for e in my if e["Thumbprint"] in held or not e.get("HasPrivateKey")]
+    dropped = replaced - {a["Thumbprint"] for a in table}
+    my[:] = [e for e in my if e["Thumbprint"] not in dropped]
 
 
 def present_internal(lab: Lab, edge: str, issued: Issued, issuer: Issued) -> None:
