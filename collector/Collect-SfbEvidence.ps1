@@ -227,6 +227,35 @@ function Get-SfbHostsFile {
     return $record
 }
 
+# A registry key's last write time (SCHANNEL-03: a change since the last boot is a reboot pending). Neither
+# PowerShell nor .NET exposes it, so the collector asks advapi32!RegQueryInfoKey, which only reads the key.
+$RegQueryInfoKeySignature = @'
+[DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
+public static extern int RegQueryInfoKey(Microsoft.Win32.SafeHandles.SafeRegistryHandle hKey, IntPtr lpClass,
+    IntPtr lpcchClass, IntPtr lpReserved, IntPtr lpcSubKeys, IntPtr lpcbMaxSubKeyLen, IntPtr lpcbMaxClassLen,
+    IntPtr lpcValues, IntPtr lpcbMaxValueNameLen, IntPtr lpcbMaxValueLen, IntPtr lpcbSecurityDescriptor,
+    out long lpftLastWriteTime);
+'@
+
+function Get-SfbRegistryKeyLastWriteTime {
+    param($Key)
+    try {
+        if (-not ('SfbCheck.RegistryInfo' -as [type])) {
+            Add-Type -MemberDefinition $RegQueryInfoKeySignature -Name 'RegistryInfo' -Namespace 'SfbCheck'
+        }
+        $fileTime = [long]0
+        $zero = [IntPtr]::Zero
+        $status = [SfbCheck.RegistryInfo]::RegQueryInfoKey($Key.Handle, $zero, $zero, $zero, $zero, $zero, $zero,
+            $zero, $zero, $zero, $zero, [ref]$fileTime)
+        if ($status -eq 0) {
+            return [DateTime]::FromFileTimeUtc($fileTime)
+        }
+    } catch {
+        return $null
+    }
+    return $null
+}
+
 function Get-SfbRegistryKey {
     param([string]$Path)
     $record = [ordered]@{}
@@ -239,6 +268,7 @@ function Get-SfbRegistryKey {
     }
     $key = Get-Item -LiteralPath $Path
     $record['Exists'] = $true
+    $record['LastWriteTime'] = ConvertTo-SfbValue -Value (Get-SfbRegistryKeyLastWriteTime -Key $key)
     $values = New-Object System.Collections.ArrayList
     foreach ($name in @($key.GetValueNames())) {
         $entry = [ordered]@{}

@@ -28,6 +28,7 @@ READ_ONLY_COMMANDS = {
     "Get-CsPushNotificationConfiguration", "Get-CsOAuthConfiguration", "Get-CsService", "Get-CsPoolBackupRelationship",
     "Get-CsBackupServiceStatus", "Test-CsDatabase", "Get-SmbShareAccess", "Get-ADComputer",
     "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object",
+    "Add-Type",  # only the RegQueryInfoKey signature (advapi32, reads a key's last write time): checked below
 }
 # Verbs of the collector's own functions.
 OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import"}
@@ -42,7 +43,10 @@ STATIC_CALLS = {
     "[System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey",
     "[System.IO.File]::WriteAllText",  # only the -OutFile the admin names (checked below)
     "[System.Base64FormattingOptions]::InsertLineBreaks",
+    "[IntPtr]::Zero", "[DateTime]::FromFileTimeUtc", "[SfbCheck.RegistryInfo]::RegQueryInfoKey",
 }
+# The only native code the collector may declare: functions that read.
+NATIVE_FUNCTIONS = {"RegQueryInfoKey"}
 VERB_NOUN = re.compile(r"^[A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+$")
 
 
@@ -100,6 +104,11 @@ def violations(source: str) -> list[str]:
     for write in re.finditer(r"\[System\.IO\.File\]::WriteAllText\((\$\w+)", code):
         if write.group(1) != "$OutFile":
             problems.append(f"a file write to {write.group(1)} (only -OutFile may be written)")
+    for declared in re.finditer(r"static\s+extern\s+\w+\s+(\w+)\s*\(", code):
+        if declared.group(1) not in NATIVE_FUNCTIONS:
+            problems.append(f"native function {declared.group(1)} is not on the allowlist")
+    if "Add-Type" in code and re.search(r"Add-Type\s+(?!-MemberDefinition \$RegQueryInfoKeySignature )", code):
+        problems.append("Add-Type other than the RegQueryInfoKey signature")
     if nodes(tree, "redirection"):
         problems.append("an output redirection (> file)")
     return problems
@@ -137,6 +146,8 @@ def test_collector_uses_no_syntax_newer_than_powershell_4():
     "& (Get-Command -Name 'Stop-CsWindowsService')",
     "function Set-SfbThing { 1 }",
     "[System.IO.File]::WriteAllText($path, 'x')",
+    "Add-Type -TypeDefinition 'public class X {}'",
+    "$s = @'\n[DllImport(\"advapi32.dll\")] public static extern int RegSetValueEx(IntPtr h);\n'@",
 ])
 def test_the_allowlist_catches_a_change(line):
     assert violations(collector_script() + "\n" + line + "\n")
