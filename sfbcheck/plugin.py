@@ -9,7 +9,6 @@ Loaded by the top-level ``conftest.py``. Compliance tests live in ``tests/`` and
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,6 @@ INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
 CASE_KEY = pytest.StashKey[targets.Case]()
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
-RESULTS_KEY = pytest.StashKey[list[dict[str, Any]]]()
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
 REPORTS_BROKEN_KEY = pytest.StashKey[frozenset[str]]()  # servers whose unusable evidence this item reports
 EVIDENCE_READS_KEY = pytest.StashKey[dict[str, dict[str, int]]]()  # process -> server -> evidence file reads
@@ -77,7 +75,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalog requirement a test proves")
     config.addinivalue_line("markers", "sfbcase(case): internal: the inventory case a test item runs on")
     compliance = _is_compliance_run(config)
-    config.stash[RESULTS_KEY] = []
     if not compliance:
         return
     inventory_path = config.getoption("inventory") or DEFAULT_INVENTORY
@@ -270,32 +267,7 @@ def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any])
     return report
 
 
-# -- JSON results -------------------------------------------------------------------------------
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    rid = getattr(report, "requirement", None)
-    if rid is None or not _results_config:
-        return
-    outcome = report.outcome
-    if report.when != "call" and report.failed:
-        outcome = "error"
-    elif report.when == "call" and getattr(report, "wasxfail", None) is not None:
-        outcome = "xfailed" if report.skipped else "xpassed"
-    if report.when != "call" and report.passed:
-        return
-    if report.when == "teardown" and not report.failed:
-        return
-    message = ""
-    if report.failed:
-        message = str(report.longrepr) if report.longrepr else ""
-    elif report.skipped and isinstance(report.longrepr, tuple):
-        message = report.longrepr[2]
-    _results_config[0].stash[RESULTS_KEY].append({
-        "nodeid": report.nodeid, "requirement": rid, "title": getattr(report, "requirement_title", ""),
-        "impact": getattr(report, "impact", ""), "host": getattr(report, "host", ""), "outcome": outcome,
-        "message": message, "problems": getattr(report, "problems", []), "duration": round(report.duration, 4),
-    })
-
-
+# -- evidence reads, per process (reported in the JSON results by sfbcheck/report) ------------------
 _results_config: list[pytest.Config] = []
 
 
@@ -313,27 +285,17 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         _results_config[0].stash[EVIDENCE_READS_KEY][node.workerinput["workerid"]] = reads
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Workers hand their evidence reads to the controller; the controller keeps every process's counts in
+    EVIDENCE_READS_KEY (process -> server -> reads) for the JSON results (sfbcheck/report/plugin.py)."""
     config = session.config
-    if hasattr(config, "workerinput") and STORE_KEY in config.stash:
-        config.workeroutput["sfbcheck_evidence_reads"] = dict(config.stash[STORE_KEY].reads)
-    paths = config.stash.get(REPORTS_KEY, None)
-    if paths is None or hasattr(config, "workerinput"):
+    if STORE_KEY not in config.stash:
         return
-    inventory = config.stash[INVENTORY_KEY]
-    reads = config.stash.get(EVIDENCE_READS_KEY, {}) or {"main": dict(config.stash[STORE_KEY].reads)}
-    document = {
-        "schema": "sfbcheck-results/1",
-        "deployment": inventory.deployment,
-        "inventory": str(inventory.source),
-        "evidence": str(config.stash[STORE_KEY].directory),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "exitstatus": int(exitstatus),
-        "evidence_reads": reads,  # per process (xdist worker id, or main): server -> times its file was read
-        "results": config.stash[RESULTS_KEY],
-    }
-    paths["json"].write_text(json.dumps(document, indent=1), encoding="utf-8")
+    if hasattr(config, "workerinput"):
+        config.workeroutput["sfbcheck_evidence_reads"] = dict(config.stash[STORE_KEY].reads)
+    elif not config.stash.get(EVIDENCE_READS_KEY, None):
+        config.stash[EVIDENCE_READS_KEY] = {"main": dict(config.stash[STORE_KEY].reads)}
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

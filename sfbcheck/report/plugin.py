@@ -25,7 +25,7 @@ import pytest
 
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
-from sfbcheck.plugin import CASE_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY
+from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY
 from sfbcheck.report import drift, html, matrix, results
 from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
 
@@ -294,6 +294,11 @@ def _run_metadata(config: pytest.Config, state: RunState, exitstatus: int, found
     }
 
 
+def _evidence_reads(config: pytest.Config) -> dict[str, dict[str, int]]:
+    """Per process (xdist worker id, or main): server -> times its evidence file was read (sfbcheck.plugin)."""
+    return config.stash.get(EVIDENCE_READS_KEY, {})
+
+
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int):  # type: ignore[no-untyped-def]
     outcome = yield  # after every other plugin's sessionfinish: pytest-html, JUnit, sfbcheck.plugin
@@ -309,7 +314,7 @@ def _write(config: pytest.Config, exitstatus: int) -> None:
     found = state.results
     run = _run_metadata(config, state, exitstatus, found)
     doc = results.document(run, found, final["waivers"], final["drift"])
-    results.write(state.json_path, {**results.extra_keys(state.json_path), **doc})
+    results.write(state.json_path, {**doc, "evidence_reads": _evidence_reads(config)})
     if state.matrix_path is not None:
         inventory = config.stash[INVENTORY_KEY]
         servers = [{"host": s.fqdn, "pool": s.pool.fqdn, "role": s.role.value} for s in inventory.servers()]

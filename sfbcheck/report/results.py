@@ -90,16 +90,6 @@ def write(path: Path, doc: dict[str, Any]) -> None:
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def extra_keys(path: Path) -> dict[str, Any]:
-    """Top-level keys another part of sfbcheck already wrote into this run's results file (kept as they are)."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in doc.items() if k not in {"schema", "run", "summary", "results", "waivers", "drift"}} \
-        if isinstance(doc, dict) else {}
-
-
 def load(path: Path) -> dict[str, Any]:
     """A results file of this or an earlier release (``sfbcheck-results/1`` had the run's fields at the top)."""
     doc = json.loads(path.read_text(encoding="utf-8"))
