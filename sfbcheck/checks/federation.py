@@ -9,6 +9,7 @@ Edge refuses it with ms-diagnostics 1028.
 from __future__ import annotations
 
 from sfbcheck.checks.dns_records import ask, unanswered
+from sfbcheck.facts import federation
 from sfbcheck.facts.probes import Runner
 from sfbcheck.host import Host
 from sfbcheck.inventory import FederationPartner
@@ -19,22 +20,15 @@ MS_DIAGNOSTICS_1028 = ('ms-diagnostics: 1028;reason="Domain resolved by DNS SRV 
                        'but the domain is not in the allow list";domain="{domain}";fqdn1="{fqdn}"')
 
 
-def _enabled(value: object) -> bool:
-    return value is True or str(value).lower() == "true"
-
-
 def hosted_partner_allowed(partner: FederationPartner, frontend: Host, runner: Runner) -> list[Problem]:
     """FED-01: a partner whose federation SRV resolves to a configured hosting provider's ProxyFqdn is an allowed
     domain, or partner discovery is on; otherwise ms-diagnostics 1028 (003)."""
     domain = partner.domain.lower()
     name = f"_sipfederationtls._tcp.{domain}"
     evidence = frontend.evidence
-    providers = {str(p.get("ProxyFqdn", "")).lower().rstrip("."): p for p in evidence.records("CsHostingProvider")
-                 if _enabled(p.get("Enabled"))}
-    allowed = {str(d.get("Domain") or d.get("Identity") or "").lower() for d in evidence.records("CsAllowedDomain")}
-    access_edge = evidence.section("CsAccessEdgeConfiguration", (dict, list))
-    access_edge = access_edge[0] if isinstance(access_edge, list) and access_edge else access_edge
-    discovery = isinstance(access_edge, dict) and _enabled(access_edge.get("EnablePartnerDiscovery"))
+    providers = {p.proxy_fqdn: p for p in federation.hosting_providers(evidence) if p.enabled}
+    allowed = set(federation.allowed_domains(evidence))
+    discovery = federation.partner_discovery(evidence)
     problems = []
     for answer in ask(runner, EXTERNAL, name, "SRV"):
         if not answer.answered:
@@ -47,12 +41,12 @@ def hosted_partner_allowed(partner: FederationPartner, frontend: Host, runner: R
         provider = providers[fqdn]
         problems.append(Problem(
             f"{domain} resolves by DNS SRV to {fqdn}, the ProxyFqdn of the hosting provider "
-            f"{provider.get('Identity', '?')}, but it is not an allowed domain and partner discovery is off: users "
+            f"{provider.identity}, but it is not an allowed domain and partner discovery is off: users "
             f"joining its meetings or federating with it get {MS_DIAGNOSTICS_1028.format(domain=domain, fqdn=fqdn)}",
             fix=f"New-CsAllowedDomain -Identity {domain} -Comment 'hosted on {fqdn}'\n"
                 "(or open federation: Set-CsAccessEdgeConfiguration -EnablePartnerDiscovery $true; it federates with "
                 "every domain, weigh that first)",
-            evidence=f"{answer.outcome()}\nGet-CsHostingProvider: {provider.get('Identity', '?')} ProxyFqdn {fqdn} "
+            evidence=f"{answer.outcome()}\nGet-CsHostingProvider: {provider.identity} ProxyFqdn {fqdn} "
                      f"Enabled True\nGet-CsAllowedDomain: {', '.join(sorted(allowed)) or '(none)'}\n"
                      f"Get-CsAccessEdgeConfiguration: EnablePartnerDiscovery {discovery}"))
     return problems

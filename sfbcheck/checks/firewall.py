@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sfbcheck.errors import EvidenceGap
+from sfbcheck.facts.assignments import assignment
 from sfbcheck.facts.certificates import parse_entry, stores
 from sfbcheck.facts.chain import build_chain
 from sfbcheck.facts.probes import Runner, TcpResult, TlsResult, http_probes, tcp_probes, tls_probes
@@ -100,10 +101,10 @@ def _show(cert: x509.Certificate) -> str:
 
 
 def _assigned_internal(edge: Host) -> str:
-    internal = [r for r in edge.evidence.records("CsCertificate") if str(r.get("Use", "")) == "Internal"]
-    if not internal or not internal[0].get("Thumbprint"):
+    internal = assignment(edge.evidence, "Internal")
+    if internal is None:
         raise EvidenceGap(edge.fqdn, "CsCertificate", "has no certificate assigned to Use Internal")
-    return str(internal[0]["Thumbprint"]).upper()
+    return internal.thumbprint
 
 
 def _tls_probe(cms: Host, edge: Host) -> TlsResult | None:
@@ -114,8 +115,8 @@ def _tls_probe(cms: Host, edge: Host) -> TlsResult | None:
 def _deployment_root(cms: Host) -> str | None:
     """The thumbprint of the root the CMS master's own Default certificate chains to (the internal PKI)."""
     try:
-        default = next(r for r in cms.evidence.records("CsCertificate") if r.get("Use") == "Default")
-        mine = next(c for c in stores(cms.evidence)["My"] if c.thumbprint == str(default.get("Thumbprint")).upper())
+        default = assignment(cms.evidence, "Default")
+        mine = next(c for c in stores(cms.evidence)["My"] if default and c.thumbprint == default.thumbprint)
     except (StopIteration, EvidenceGap):
         return None
     result = build_chain(mine, stores(cms.evidence), cms.evidence.collected_at)

@@ -13,6 +13,7 @@ from sfbcheck.facts.fields import readers, single
 SIP_DOMAINS = "CsSipDomain"
 HOSTING_PROVIDERS = "CsHostingProvider"
 ALLOWED_DOMAINS = "CsAllowedDomain"
+ACCESS_EDGE = "CsAccessEdgeConfiguration"
 PUSH = "CsPushNotificationConfiguration"
 OAUTH = "CsOAuthConfiguration"
 AUTODISCOVER_DNS = "ResolveDnsNameAutodiscover"
@@ -60,6 +61,15 @@ def parse_allowed_domains(evidence: Evidence) -> tuple[str, ...]:
 
 def allowed_domains(evidence: Evidence) -> tuple[str, ...]:
     return evidence.parsed("allowed-domains", parse_allowed_domains)
+
+
+def parse_partner_discovery(evidence: Evidence) -> bool:
+    return single(evidence, ACCESS_EDGE).boolean("EnablePartnerDiscovery")
+
+
+def partner_discovery(evidence: Evidence) -> bool:
+    """Get-CsAccessEdgeConfiguration EnablePartnerDiscovery: federation with any domain found through DNS SRV."""
+    return evidence.parsed("partner-discovery", parse_partner_discovery)
 
 
 @dataclass(frozen=True)
