@@ -8,7 +8,8 @@ from importlib import resources
 
 import yaml
 
-IMPACTS = ("critical", "high", "medium", "low")
+IMPACTS = ("critical", "high", "medium", "low", "warning")
+WARNING = "warning"  # impact of a requirement whose problems are reported but never fail the run
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,20 @@ class Policy(Strict):
     reverse_proxy_tls_versions: list[Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]] = ["TLSv1.2"]
     failover_detection_seconds: Bounds = Bounds(min=120, max=600)
     failback_detection_seconds: Bounds = Bounds(min=300, max=1200)
+    warnings_fail: bool = False  # warning level (every requirement): warnings fail the run like failures
+    # warning level: per requirement ID, the impact instead of the catalog's (a non-warning impact makes the
+    # requirement's warnings failures; "warning" makes its failures warnings)
+    impact: dict[str, Literal["critical", "high", "medium", "low", "warning"]] = {}
+
+    @field_validator("impact")
+    @classmethod
+    def _known_requirements(cls, value: dict[str, str]) -> dict[str, str]:
+        from sfbcheck.catalog import catalog
+
+        unknown = sorted(set(value) - set(catalog()))
+        if unknown:
+            raise ValueError(f"requirement IDs of sfbcheck/catalog.yml, got {', '.join(unknown)}")
+        return value
 
 
 class Inventory(Strict):

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sfbcheck import targets
-from sfbcheck.catalog import catalog, requirement
+from sfbcheck.catalog import WARNING, catalog, requirement
 from sfbcheck.errors import EvidenceError, EvidenceGap, InventoryError
 from sfbcheck.evidence import EvidenceStore
 from sfbcheck.inventory import Inventory, load_inventory
@@ -31,6 +31,7 @@ INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
 CASE_KEY = pytest.StashKey[targets.Case]()
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
+WARNING_KEY = pytest.StashKey[str]()  # the rendered warnings of a test that passed with warnings
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
 REPORTS_BROKEN_KEY = pytest.StashKey[frozenset[str]]()  # servers whose unusable evidence this item reports
 EVIDENCE_READS_KEY = pytest.StashKey[dict[str, dict[str, int]]]()  # process -> server -> evidence file reads
@@ -74,6 +75,8 @@ def _is_compliance_run(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalog requirement a test proves")
     config.addinivalue_line("markers", "sfbcase(case): internal: the inventory case a test item runs on")
+    config.addinivalue_line("markers", "warning: impact warning (reported in every output, never fails the run "
+                                       "unless policy.warnings_fail)")
     compliance = _is_compliance_run(config)
     if not compliance:
         return
@@ -147,7 +150,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if rid not in known:
             raise pytest.UsageError(f"{item.nodeid}: requirement {rid!r} is not in sfbcheck/catalog.yml")
         req = known[rid]
-        for name in (*req.markers, req.impact):
+        for name in (*req.markers, impact_of(config, rid)):
             item.add_marker(name)
         case_marker = item.get_closest_marker("sfbcase")
         if case_marker is not None:
@@ -219,13 +222,60 @@ def evidence_store(request: pytest.FixtureRequest) -> EvidenceStore:
 
 
 # -- verdicts ---------------------------------------------------------------------------------
+def impact_of(config: pytest.Config, rid: str) -> str:
+    """A requirement's impact in this run: the inventory's ``policy.impact`` override, else the catalog's."""
+    inventory = config.stash.get(INVENTORY_KEY, None)
+    override = inventory.policy.impact.get(rid) if inventory is not None else None
+    return override or requirement(rid).impact
+
+
+def judged(problems: list[Problem], config: pytest.Config | None, rid: str | None) -> list[Problem]:
+    """The problems with their warning flag as this run judges them (the warning level).
+
+    Impact ``warning`` (catalog or ``policy.impact``) makes every problem a warning; an administrator's
+    non-warning ``policy.impact`` for the requirement makes every problem a failure; otherwise each problem
+    keeps its own flag (a check may report one finding as a warning, e.g. POOL-02's pool of two).
+    """
+    if config is None or rid is None or rid not in catalog():
+        return list(problems)
+    inventory = config.stash.get(INVENTORY_KEY, None)
+    override = inventory.policy.impact.get(rid) if inventory is not None else None
+    if impact_of(config, rid) == WARNING:
+        return [p.as_warning() for p in problems]
+    if override is not None:
+        return [p.as_warning(False) for p in problems]
+    return list(problems)
+
+
+def warnings_fail(config: pytest.Config | None) -> bool:
+    inventory = config.stash.get(INVENTORY_KEY, None) if config is not None else None
+    return bool(inventory is not None and inventory.policy.warnings_fail)
+
+
 def assert_compliant(problems: list[Problem]) -> None:
-    """Pass if the check found nothing; otherwise fail with every problem, its evidence and fix."""
+    """Pass if the check found nothing; otherwise fail with every problem, its evidence and fix.
+
+    Warnings only (the warning level): the test passes and the warnings travel to every report, unless the
+    inventory's ``policy.warnings_fail`` is true; then they fail it like any problem.
+    """
     if not problems:
         return
-    if _current:
-        _current[-1].stash[PROBLEMS_KEY] = list(problems)
-    pytest.fail(render(problems), pytrace=False)
+    item = _current[-1] if _current else None
+    config = item.config if item is not None else None
+    marker = item.get_closest_marker("requirement") if item is not None else None
+    problems = judged(problems, config, marker.args[0] if marker else None)
+    text = render(problems)
+    if item is not None:
+        item.stash[PROBLEMS_KEY] = problems
+    if all(p.warning for p in problems):
+        if warnings_fail(config):
+            pytest.fail(f"{text}\n(warnings fail this run: the inventory sets policy.warnings_fail: true)",
+                        pytrace=False)
+        if item is not None:
+            item.stash[WARNING_KEY] = text
+            item.user_properties.append(("warning", text))
+        return
+    pytest.fail(text, pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -247,9 +297,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     case = item.stash.get(CASE_KEY, None)
     report.requirement = req.id
     report.requirement_title = req.title
-    report.impact = req.impact
+    report.impact = impact_of(item.config, req.id)
     report.host = case.host if case else ""
     report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
+    report.warning = call.when == "call" and report.passed and WARNING_KEY in item.stash
+    report.warning_message = item.stash.get(WARNING_KEY, "") if report.warning else ""
     if item.stash.get(PLAIN_NODEID_KEY, report.nodeid) != report.nodeid:  # an xdist worker, --dist loadgroup
         report.plain_nodeid = item.stash[PLAIN_NODEID_KEY]
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):

@@ -4,7 +4,7 @@ Results are matched by test id (``nodeid``: the test and its server and item). A
 failed, errored or was waived (a waiver accepts a failure; it does not fix it):
 
 * new failure: has a problem now, had none before (passed, skipped, or not run in the previous run);
-* fixed: had a problem before, passes now;
+* fixed: had a problem before, passes now (a warning passes: it never fails the run);
 * unchanged: had a problem before and has one now (the outcomes may differ, e.g. failed → waived).
 """
 
@@ -36,7 +36,7 @@ def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]]) -> di
             new.append(_entry(nodeid, old, now))
         elif had and has:
             unchanged.append(_entry(nodeid, old, now))
-        elif had and now is not None and now["outcome"] == "passed":
+        elif had and now is not None and now["outcome"] in ("passed", "warning"):
             fixed.append(_entry(nodeid, old, now))
     return {"new_failures": new, "fixed": fixed, "unchanged": unchanged}
 

@@ -10,6 +10,8 @@ import re
 from html import escape
 from typing import Any
 
+WARNING_STYLE = "color: #b35c00; font-weight: bold"  # the warning level's own colour (amber), in every report
+
 _TEST_ID = re.compile(r'^<td class="col-testId">(.*)</td>$', re.DOTALL)
 
 
@@ -27,8 +29,9 @@ def detail_block(report: Any) -> str:
         parts.append(f"<p class='sfb-waiver'><b>Waiver {_text(waiver['ticket'])}</b> ({state} "
                      f"{_text(waiver['expires'])}): {_text(waiver['justification'])}</p>")
     for problem in getattr(report, "problems", []):
+        mark = f"<span style='{WARNING_STYLE}'>&#9888; warning:</span>" if problem.get("warning") else "&#10007;"
         parts.append("<div class='sfb-problem'>"
-                     f"<p>&#10007; {_text(problem['message'])}</p>"
+                     f"<p>{mark} {_text(problem['message'])}</p>"
                      + (f"<p>Evidence:</p><pre>{_text(problem['evidence'])}</pre>" if problem["evidence"] else "")
                      + (f"<p>Fix:</p><pre>{_text(problem['fix'])}</pre>" if problem["fix"] else "")
                      + "</div>")
@@ -51,18 +54,24 @@ def row_cells(report: Any, cells: list[str]) -> None:
     waiver = getattr(report, "waiver", None)
     if waiver and waiver.get("status") == "active" and report.when == "call" and report.skipped:
         cells[0] = '<td class="col-result">Waived</td>'
+    elif getattr(report, "warning", False) and report.when == "call" and report.passed:
+        cells[0] = f'<td class="col-result" style="{WARNING_STYLE}">Warning</td>'
     cells.insert(1, f"<td class='col-requirement'>{_text(getattr(report, 'requirement', ''))}</td>")
     cells.insert(2, f"<td class='col-impact'>{_text(getattr(report, 'impact', ''))}</td>")
     cells.insert(3, f"<td class='col-host'>{_text(getattr(report, 'host', ''))}</td>")
 
 
 def summary_prefix(matrix_name: str | None, waived: int, stale: list[dict[str, Any]],
-                   drift: dict[str, Any]) -> list[str]:
-    """Lines above pytest-html's summary: the matrix link, waivers and drift."""
+                   drift: dict[str, Any], warned: int = 0) -> list[str]:
+    """Lines above pytest-html's summary: the matrix link, warnings, waivers and drift."""
     lines = []
     if matrix_name:
         lines.append(f"<p>Compliance matrix (servers × requirements): <a href='{escape(matrix_name, quote=True)}'>"
                      f"{escape(matrix_name)}</a></p>")
+    if warned:
+        lines.append(f"<p class='sfb-warnings'><span style='{WARNING_STYLE}'>{warned} warning(s)</span>: passed "
+                     "with warnings (listed as <i>Warning</i>; the filter counts them as passed). They do not fail "
+                     "the run unless the inventory sets <code>policy.warnings_fail: true</code>.</p>")
     if waived:
         lines.append(f"<p>{waived} failure(s) waived (listed as <i>Waived</i>; the filter counts them as expected "
                      "failures).</p>")

@@ -20,9 +20,9 @@ from sfbcheck.catalog import catalog
 from sfbcheck.report.drift import status_by_nodeid
 
 # cell status letters, most important first: a cell with several results shows the first that occurs
-STATUS_ORDER = "fewsp"
-STATUS_OF_OUTCOME = {"failed": "f", "xpassed": "f", "error": "e", "waived": "w", "skipped": "s", "xfailed": "s",
-                     "passed": "p"}
+STATUS_ORDER = "fewasp"
+STATUS_OF_OUTCOME = {"failed": "f", "xpassed": "f", "error": "e", "waived": "w", "warning": "a", "skipped": "s",
+                     "xfailed": "s", "passed": "p"}
 DEPLOYMENT = "(deployment-wide)"  # the row of results that are about no one host
 ROLE_ORDER = ("frontend", "director", "edge", "mediation", "owas")
 

@@ -25,7 +25,7 @@ import pytest
 
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
-from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY
+from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY, impact_of
 from sfbcheck.report import drift, html, matrix, results
 from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
 
@@ -150,7 +150,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         marker = item.get_closest_marker("requirement")
         if marker is not None and marker.args[0] in known:
-            item.user_properties.append(("impact", known[marker.args[0]].impact))
+            item.user_properties.append(("impact", impact_of(config, marker.args[0])))
 
 
 # -- each result: host facts, waiver, detail block --------------------------------------------------
@@ -163,7 +163,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report.waiver = None
     if report.when == "call" and report.failed and not hasattr(report, "wasxfail"):
         _apply_waiver(item, report)
-    if not report.passed:
+    if not report.passed or getattr(report, "warning", False):
         try:
             from pytest_html import extras
         except ImportError:  # pragma: no cover - pytest-html is a pinned dependency
@@ -217,10 +217,29 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     waiver = getattr(report, "waiver", None)
     if report.when == "call" and report.skipped and waiver and waiver.get("status") == "active":
         return "waived", "w", ("WAIVED", {"purple": True})
+    if report.when == "call" and report.passed and getattr(report, "warning", False):
+        return "warned", "W", ("WARNING", {"yellow": True})
     return None
 
 
+def _junit_system_out(config: pytest.Config, report: pytest.TestReport) -> None:
+    """JUnit: a passing testcase with warnings carries the warnings in ``system-out`` (the ``warning``
+    property comes from the item's user properties): not a skip, which CI systems hide."""
+    import xml.etree.ElementTree as ET
+
+    from _pytest.junitxml import bin_xml_escape, xml_key
+
+    xml = config.stash.get(xml_key, None)
+    if xml is None:
+        return
+    node = ET.Element("system-out")
+    node.text = bin_xml_escape(f"WARNING {report.requirement} on {report.host}:\n{report.warning_message}")
+    xml.node_reporter(report).append(node)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and getattr(report, "warning", False) and _config:
+        _junit_system_out(_config[0], report)
     state = _config[0].stash.get(STATE_KEY, None) if _config else None
     if state is None:
         return
@@ -337,6 +356,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     found = config.stash[STATE_KEY].results
     lines = []
+    warned = [r for r in found if r["outcome"] == "warning"]
+    if warned:
+        promote = "policy.warnings_fail: true in the inventory makes them fail the run"
+        lines.append(f"{len(warned)} warning(s) (reported, not failing the run; {promote}):")
+        lines.extend(f"WARNING {r['requirement']} on {r['host']}: {(r['message'] or '').partition(chr(10))[0]}"
+                     for r in warned)
     for result in found:
         waiver = result.get("waiver")
         if not waiver:
@@ -354,9 +379,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     state = config.stash[STATE_KEY]
     if state.matrix_path is not None:
         lines.append(f"matrix: {state.matrix_path} (and latest-matrix.html)")
-    terminalreporter.write_sep("-", "sfbcheck: waivers, drift, matrix")
+    terminalreporter.write_sep("-", "sfbcheck: warnings, waivers, drift, matrix")
     for line in lines:
-        terminalreporter.write_line(line)
+        terminalreporter.write_line(line, yellow=line.startswith("WARNING "))
 
 
 # -- pytest-html ------------------------------------------------------------------------------------
@@ -380,5 +405,6 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
         return
     state = config.stash[STATE_KEY]
     waived = sum(1 for r in state.results if r["outcome"] == "waived")
+    warned = sum(1 for r in state.results if r["outcome"] == "warning")
     prefix.extend(html.summary_prefix(state.matrix_path.name if state.matrix_path else None, waived,
-                                      final["waivers"]["stale"], final["drift"]))
+                                      final["waivers"]["stale"], final["drift"], warned))

@@ -13,7 +13,7 @@ from typing import Any
 
 SCHEMA_ID = "sfbcheck-results/2"
 SCHEMA_FILE = "results.schema.json"
-OUTCOMES = ("passed", "failed", "error", "skipped", "waived", "xfailed", "xpassed")
+OUTCOMES = ("passed", "warning", "failed", "error", "skipped", "waived", "xfailed", "xpassed")
 FAILING = ("failed", "error")
 
 
@@ -36,10 +36,14 @@ def outcome_of(report: Any) -> str | None:
         return "waived"
     if when == "call" and getattr(report, "wasxfail", None) is not None:
         return "xfailed" if report.skipped else "xpassed"
+    if when == "call" and report.passed and getattr(report, "warning", False):
+        return "warning"
     return str(report.outcome)
 
 
 def message_of(report: Any) -> str:
+    if report.passed and getattr(report, "warning", False):
+        return str(getattr(report, "warning_message", ""))
     if report.failed or getattr(report, "waiver", None):
         return str(report.longrepr) if report.longrepr else ""
     if report.skipped and isinstance(report.longrepr, tuple):
