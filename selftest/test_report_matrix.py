@@ -95,3 +95,13 @@ def test_matrix_of_500_servers_draws_only_what_is_on_screen(tmp_path):
     assert 5 < rows < 150, rows  # 500 servers, a screenful drawn
     assert f">{last}</div>" in dom  # scrolled to the last server's row
     assert f"{rid} on {last}" in dom  # and its detail panel is open
+
+
+def test_a_pool_named_like_its_server_has_its_own_row():
+    """A Standard Edition server: its pool-level result (host pool:<fqdn>) and its server results are two rows."""
+    servers = [{"host": "se01.contoso.local", "pool": "se01.contoso.local", "role": "frontend"}]
+    results = [_result("se01.contoso.local", "STORE-01", "passed", "se01.contoso.local", "frontend"),
+               _result("pool:se01.contoso.local", "DNS-01", "failed", "se01.contoso.local", "frontend")]
+    data = matrix.matrix_data({"deployment": "Lab"}, servers, results, drift_section(None, None, results))
+    rows = {h[0]: data["cells"][i] for i, h in enumerate(data["hosts"])}
+    assert rows == {"se01.contoso.local": "p-", "pool:se01.contoso.local": "-f"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -9,12 +10,41 @@ class SfbCheckError(Exception):
     """Base class of every error sfbcheck raises on purpose."""
 
 
-class InventoryError(SfbCheckError):
-    """The inventory file is unusable: names the file, the field path and what was expected."""
+@dataclass(frozen=True)
+class InventoryProblem:
+    """One thing wrong in an inventory: the field (objects named by FQDN), what was expected, a likely fix."""
 
-    def __init__(self, file: Path | str, field: str, expected: str) -> None:
-        self.file, self.field, self.expected = str(file), field, expected
-        super().__init__(f"inventory {self.file}: {field}: expected {expected}")
+    field: str
+    expected: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        return f"{self.field}: expected {self.expected}{hint}"
+
+
+class InventoryError(SfbCheckError):
+    """The inventory file is unusable: names the file and, for every problem found (all of them at once),
+    the field path (pools and servers named by FQDN) and what was expected.
+
+    ``field`` and ``expected`` are those of the first problem; ``problems`` lists every one.
+    """
+
+    def __init__(self, file: Path | str, field: str, expected: str,
+                 problems: list[InventoryProblem] | None = None) -> None:
+        self.file = str(file)
+        self.problems = list(problems) if problems else [InventoryProblem(field, expected)]
+        self.field, self.expected = self.problems[0].field, self.problems[0].expected
+        if len(self.problems) == 1:
+            message = f"inventory {self.file}: {self.problems[0]}"
+        else:
+            lines = "\n".join(f"  {problem}" for problem in self.problems)
+            message = f"inventory {self.file}: {len(self.problems)} problems:\n{lines}"
+        super().__init__(message)
+
+    @classmethod
+    def of(cls, file: Path | str, problems: list[InventoryProblem]) -> InventoryError:
+        return cls(file, problems[0].field, problems[0].expected, problems)
 
 
 class EvidenceError(SfbCheckError):

@@ -7,15 +7,18 @@ names the file, the field path and what was expected. Credentials are never read
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import re
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from sfbcheck.errors import InventoryError
+from sfbcheck.errors import InventoryError, InventoryProblem
 
 SECRET_KEYS = {"password", "passwd", "secret", "credential", "credentials", "token", "apikey", "api_key"}
 
@@ -66,6 +69,10 @@ class Member(Strict):
     fqdn: str
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address = Field(description="internal interface IP")
     external_ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    # Edge servers: the other public addresses (web conferencing, A/V) and the NAT'd public address of A/V
+    external_ips: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    public_ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = Field(
+        default=None, description="the public address the A/V Edge is translated to (NAT), if any")
     connection: Connection = Connection()
 
     @field_validator("fqdn")
@@ -74,36 +81,122 @@ class Member(Strict):
         return _fqdn(value)
 
 
+class Edition(StrEnum):
+    enterprise = "enterprise"
+    standard = "standard"
+
+
+class Feature(StrEnum):
+    """Features a pool has in the topology (Topology Builder's pool options)."""
+
+    enterprise_voice = "enterprise_voice"
+    conferencing = "conferencing"
+    dialin_conferencing = "dialin_conferencing"
+    mediation_collocated = "mediation_collocated"
+    persistent_chat = "persistent_chat"
+    archiving = "archiving"
+    monitoring = "monitoring"
+
+
+# pools of one server whose FQDN is the server's (Topology Builder: "this pool has one server")
+SINGLE_SERVER_ROLES = frozenset({Role.edge, Role.director, Role.mediation, Role.owas})
+
+
 class Pool(Strict):
     fqdn: str
     role: Role
+    edition: Edition = Field(default=Edition.enterprise,
+                             description="Front End pools: standard = a Standard Edition server (one member)")
     site: str | None = None
     members: list[Member] = Field(min_length=1)
     dns_load_balanced: bool = True
+    vip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = Field(
+        default=None, description="hardware load balancer VIP: the pool FQDN resolves to it")
+    features: list[Feature] = []
     backup: str | None = None
     backup_mutual: bool = True
     homes_users: bool = True
     web_internal_fqdn: str | None = None
     # Edge pools only
     next_hop: str | None = None
+    federation_route: bool = Field(default=False, description="the Edge pool federation goes through")
     internal_subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     internal_gateway: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
     access_edge_fqdn: str | None = None
+    webconf_edge_fqdn: str | None = None
+    av_edge_fqdn: str | None = None
 
-    @field_validator("fqdn", "backup", "next_hop", "web_internal_fqdn", "access_edge_fqdn")
+    @field_validator("fqdn", "backup", "next_hop", "web_internal_fqdn", "access_edge_fqdn", "webconf_edge_fqdn",
+                     "av_edge_fqdn")
     @classmethod
     def _lower(cls, value: str | None) -> str | None:
         return None if value is None else _fqdn(value)
 
+    @property
+    def single_server(self) -> bool:
+        """A pool of one server named like the pool (Standard Edition, one-server Edge/Director/... pool)."""
+        return len(self.members) == 1 and self.members[0].fqdn == self.fqdn
+
     @model_validator(mode="after")
-    def _edge_fields(self) -> Pool:
-        if self.role is Role.edge:
-            missing = [n for n in ("next_hop", "internal_gateway") if getattr(self, n) is None]
-            if not self.internal_subnets:
-                missing.append("internal_subnets")
-            if missing:
-                raise ValueError(f"{', '.join(missing)} (required for an edge pool)")
+    def _own_fields(self) -> Pool:
+        problems = list(_pool_problems(self))
+        if problems:
+            raise _Problems(problems)
         return self
+
+
+def _pool_problems(pool: Pool) -> Iterator[InventoryProblem]:
+    """What one pool's own fields must agree on (paths relative to the pool)."""
+    if pool.role is Role.edge:
+        for name in ("next_hop", "internal_gateway"):
+            if getattr(pool, name) is None:
+                yield InventoryProblem(name, "a value (required for an Edge pool)")
+        if not pool.internal_subnets:
+            yield InventoryProblem("internal_subnets", "a non-empty list (required for an Edge pool)")
+    else:
+        for name in ("next_hop", "internal_gateway", "access_edge_fqdn", "webconf_edge_fqdn", "av_edge_fqdn"):
+            if getattr(pool, name) is not None:
+                yield InventoryProblem(name, f"no value: only Edge pools have it (this is a {pool.role.value} pool)")
+        if pool.internal_subnets:
+            yield InventoryProblem("internal_subnets", f"no value: only Edge pools have it (this is a "
+                                   f"{pool.role.value} pool)")
+        if pool.federation_route:
+            yield InventoryProblem("federation_route", f"false: only an Edge pool is a federation route (this is a "
+                                   f"{pool.role.value} pool)")
+    if pool.edition is Edition.standard:
+        if pool.role is not Role.frontend:
+            yield InventoryProblem("edition", f"enterprise: Standard Edition is a Front End (this is a "
+                                   f"{pool.role.value} pool)")
+        if len(pool.members) != 1:
+            yield InventoryProblem("members", f"exactly one server (a Standard Edition pool is one server), got "
+                                   f"{len(pool.members)}")
+    if len(set(pool.features)) != len(pool.features):
+        yield InventoryProblem("features", "each feature once")
+    if Feature.mediation_collocated in pool.features and pool.role is not Role.frontend:
+        yield InventoryProblem("features", f"mediation_collocated only on a Front End pool (this is a "
+                               f"{pool.role.value} pool)")
+    if pool.vip is not None and pool.vip in {m.ip for m in pool.members}:
+        yield InventoryProblem("vip", f"the load balancer's virtual IP, not a server's own IP ({pool.vip})")
+
+
+class PstnGateway(Strict):
+    """A PSTN gateway (or IP-PBX / SBC) of the topology, and the Mediation pool it is a trunk of."""
+
+    fqdn: str = Field(description="the gateway's FQDN or IP address as the topology names it")
+    site: str | None = None
+    mediation_pool: str | None = Field(default=None, description="the pool whose Mediation Servers use it")
+    port: int | None = Field(default=None, ge=1, le=65535, description="the gateway's listening port")
+    transport: Literal["TCP", "TLS"] | None = None
+
+    @field_validator("fqdn", "mediation_pool")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(ipaddress.ip_address(value.strip()))
+        except ValueError:
+            return _fqdn(value)
 
 
 class Cms(Strict):
@@ -174,6 +267,7 @@ class Inventory(Strict):
     external_dns_port: int = Field(default=53, ge=1, le=65535)
     reverse_proxy: ReverseProxy | None = None
     federation_partners: list[FederationPartner] = []
+    pstn_gateways: list[PstnGateway] = []
     policy: Policy = Policy()
     evidence: str = "evidence"
 
@@ -203,9 +297,27 @@ class Inventory(Strict):
     def server(self, fqdn: str) -> Server:
         return self._by_fqdn[fqdn.lower()]
 
-    def pool_of(self, server: Server | str) -> Pool:
-        fqdn = server.fqdn if isinstance(server, Server) else server.lower()
-        return self._by_fqdn[fqdn].pool
+    def pool_of(self, name: Server | str) -> Pool:
+        """The pool of a server, or the pool itself given a pool FQDN (or a ``pool:`` result host)."""
+        if isinstance(name, Server):
+            return name.pool
+        fqdn = name.lower()
+        if fqdn in self._by_fqdn and not fqdn.startswith(POOL_PREFIX):
+            return self._by_fqdn[fqdn].pool
+        return self._pools[fqdn.removeprefix(POOL_PREFIX)]
+
+    def pool_host(self, pool: Pool | str) -> str:
+        """The host a pool-level result is about: the pool FQDN, or ``pool:<fqdn>`` when a server has that name
+        (Standard Edition, one-server pools), so pool results and server results stay apart."""
+        fqdn = pool.fqdn if isinstance(pool, Pool) else pool.lower()
+        return f"{POOL_PREFIX}{fqdn}" if fqdn in self._by_fqdn else fqdn
+
+    @property
+    def federation_edge(self) -> Pool | None:
+        """The Edge pool federation goes through: the one marked ``federation_route``, else the only Edge pool."""
+        edges = [p for p in self.pools if p.role is Role.edge]
+        marked = [p for p in edges if p.federation_route]
+        return marked[0] if marked else (edges[0] if len(edges) == 1 else None)
 
     @property
     def cms_master(self) -> Server:
@@ -221,36 +333,16 @@ class Inventory(Strict):
     # -- cross-field validation -----------------------------------------------------------
     @model_validator(mode="after")
     def _references(self) -> Inventory:
-        pools: dict[str, Pool] = {}
-        servers: list[Server] = []
-        for i, pool in enumerate(self.pools):
-            if pool.fqdn in pools:
-                raise _at(f"pools[{i}].fqdn", f"a unique FQDN; {pool.fqdn} is already used")
-            pools[pool.fqdn] = pool
-        seen: dict[str, str] = dict.fromkeys(pools, "a pool")
-        for i, pool in enumerate(self.pools):
-            for j, member in enumerate(pool.members):
-                if member.fqdn in seen:
-                    raise _at(f"pools[{i}].members[{j}].fqdn",
-                              f"a unique FQDN; {member.fqdn} is already used by {seen[member.fqdn]}")
-                seen[member.fqdn] = f"pools[{i}]"
-                servers.append(Server(member=member, pool=pool))
-        for i, pool in enumerate(self.pools):
-            for name in ("backup", "next_hop"):
-                ref = getattr(pool, name)
-                if ref is not None and ref not in pools:
-                    raise _at(f"pools[{i}].{name}", f"the FQDN of a pool in this inventory, got {ref!r}")
-            if pool.backup == pool.fqdn:
-                raise _at(f"pools[{i}].backup", "another pool (a pool cannot back up itself)")
-        if self.cms.pool not in pools:
-            raise _at("cms.pool", f"the FQDN of a pool in this inventory, got {self.cms.pool!r}")
-        if pools[self.cms.pool].role is not Role.frontend:
-            raise _at("cms.pool", f"a frontend pool, got the {pools[self.cms.pool].role.value} pool {self.cms.pool}")
-        if self.cms.master and self.cms.master not in {m.fqdn for m in pools[self.cms.pool].members}:
-            raise _at("cms.master", f"a member of the CMS pool {self.cms.pool}, got {self.cms.master!r}")
-        self._pools = pools
-        self._servers = servers
-        self._by_fqdn = {s.fqdn: s for s in servers}
+        self._pools = {}
+        for pool in self.pools:
+            self._pools.setdefault(pool.fqdn, pool)
+        self._servers = [Server(member, pool) for pool in self.pools for member in pool.members]
+        self._by_fqdn = {}
+        for server in self._servers:
+            self._by_fqdn.setdefault(server.fqdn, server)
+        problems = [problem for check in RULES for problem in check(self)]
+        if problems:
+            raise _Problems(problems)
         return self
 
 
@@ -273,15 +365,144 @@ class Server:
         return self.fqdn
 
 
-class _FieldProblem(ValueError):
-    def __init__(self, path: str, expected: str) -> None:
-        super().__init__(expected)
-        self.path = path
-        self.expected = expected
+# -- validation rules: every problem is collected, then all are shown at once --------------------------
+POOL_PREFIX = "pool:"
+Rule = Callable[["Inventory"], Iterator[InventoryProblem]]
+RULES: list[Rule] = []
 
 
-def _at(path: str, expected: str) -> _FieldProblem:
-    return _FieldProblem(path, expected)
+def rule(check: Rule) -> Rule:
+    """Register a cross-field rule: a function of the (field-valid) inventory yielding its problems."""
+    RULES.append(check)
+    return check
+
+
+class _Problems(ValueError):
+    """Carries every problem a validator found through pydantic to :func:`load_inventory`."""
+
+    def __init__(self, problems: list[InventoryProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def at(pool: Pool, field: str = "", member: Member | None = None) -> str:
+    """The path of a pool's (or one of its members') field, naming them by FQDN: ``pools[p].members[m].ip``."""
+    path = f"pools[{pool.fqdn}]"
+    if member is not None:
+        path += f".members[{member.fqdn}]"
+    return f"{path}.{field}" if field else path
+
+
+def suggest(value: str | None, known: Iterable[str]) -> str | None:
+    """The known value closest to a mistyped one, if one is close."""
+    if not value:
+        return None
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+@rule
+def _unique_names(inv: Inventory) -> Iterator[InventoryProblem]:
+    """Pool FQDNs and server FQDNs are unique; a pool of one server (Standard Edition, one-server Edge, Director,
+    Mediation pool, Office Web Apps farm of one) may carry its server's FQDN, no other pool may."""
+    count: dict[str, int] = {}
+    for pool in inv.pools:
+        count[pool.fqdn] = count.get(pool.fqdn, 0) + 1
+        if count[pool.fqdn] > 1:
+            yield InventoryProblem(at(pool, "fqdn"), f"a unique pool FQDN; the {_ordinal(count[pool.fqdn])} pool "
+                                   f"named {pool.fqdn} (each pool once)")
+    owner: dict[str, Pool] = {}
+    for pool in inv.pools:
+        for member in pool.members:
+            where = at(pool, "fqdn", member)
+            if member.fqdn in owner:
+                other = owner[member.fqdn]
+                yield InventoryProblem(where, f"a unique server FQDN; {member.fqdn} is already a server of pool "
+                                       f"{other.fqdn}" if other is not pool else
+                                       f"a unique server FQDN; {member.fqdn} is listed twice in this pool")
+                continue
+            owner[member.fqdn] = pool
+            named = inv._pools.get(member.fqdn)
+            if named is None:
+                continue
+            if named is not pool:
+                yield InventoryProblem(where, f"a unique FQDN; {member.fqdn} is the FQDN of pool {named.fqdn} "
+                                       "(only a pool's own single server may share its name)")
+            elif len(pool.members) > 1:
+                yield InventoryProblem(where, f"a server FQDN other than the pool's: pool {pool.fqdn} has "
+                                       f"{len(pool.members)} servers (only a pool of one server carries its name)")
+            elif pool.role is Role.frontend and pool.edition is not Edition.standard:
+                yield InventoryProblem(at(pool, "edition"), "standard: a Front End pool named like its one server "
+                                       "is a Standard Edition server (an Enterprise pool has its own FQDN)")
+
+
+@rule
+def _pool_references(inv: Inventory) -> Iterator[InventoryProblem]:
+    """backup and next_hop name pools of this inventory; a pool does not back up itself; sites are declared."""
+    names = list(inv._pools)
+    for pool in inv.pools:
+        for name in ("backup", "next_hop"):
+            ref = getattr(pool, name)
+            if ref is not None and ref not in inv._pools:
+                yield InventoryProblem(at(pool, name), f"the FQDN of a pool in this inventory, got {ref!r}",
+                                       suggest(ref, names))
+        if pool.backup == pool.fqdn:
+            yield InventoryProblem(at(pool, "backup"), "another pool (a pool cannot back up itself)")
+        if inv.sites and pool.site is not None and pool.site not in inv.sites:
+            yield InventoryProblem(at(pool, "site"), f"one of the sites {inv.sites}, got {pool.site!r}",
+                                   suggest(pool.site, inv.sites))
+
+
+@rule
+def _cms(inv: Inventory) -> Iterator[InventoryProblem]:
+    """The CMS is a Front End pool of this inventory; its master replicator one of that pool's servers."""
+    pool = inv._pools.get(inv.cms.pool)
+    if pool is None:
+        yield InventoryProblem("cms.pool", f"the FQDN of a pool in this inventory, got {inv.cms.pool!r}",
+                               suggest(inv.cms.pool, [p.fqdn for p in inv.pools if p.role is Role.frontend]))
+        return
+    if pool.role is not Role.frontend:
+        yield InventoryProblem("cms.pool", f"a frontend pool, got the {pool.role.value} pool {inv.cms.pool}")
+        return
+    members = [m.fqdn for m in pool.members]
+    if inv.cms.master and inv.cms.master not in members:
+        yield InventoryProblem("cms.master", f"a member of the CMS pool {inv.cms.pool}, got {inv.cms.master!r}",
+                               suggest(inv.cms.master, members))
+
+
+@rule
+def _federation_route(inv: Inventory) -> Iterator[InventoryProblem]:
+    """At most one Edge pool is the federation route."""
+    marked = [p for p in inv.pools if p.federation_route]
+    for pool in marked[1:]:
+        yield InventoryProblem(at(pool, "federation_route"), f"false: {marked[0].fqdn} is already the federation "
+                               "route (a deployment federates through one Edge pool)")
+
+
+@rule
+def _pstn_gateways(inv: Inventory) -> Iterator[InventoryProblem]:
+    """Each gateway once, in a declared site, trunked to a Mediation pool (or a Front End pool with a collocated
+    Mediation Server)."""
+    seen: set[str] = set()
+    mediation = [p.fqdn for p in inv.pools
+                 if p.role is Role.mediation or Feature.mediation_collocated in p.features]
+    for gateway in inv.pstn_gateways:
+        where = f"pstn_gateways[{gateway.fqdn}]"
+        if gateway.fqdn in seen:
+            yield InventoryProblem(f"{where}.fqdn", f"a unique gateway; {gateway.fqdn} is listed twice")
+        seen.add(gateway.fqdn)
+        if gateway.mediation_pool is not None and gateway.mediation_pool not in mediation:
+            yield InventoryProblem(f"{where}.mediation_pool", "a Mediation pool, or a Front End pool with feature "
+                                   f"mediation_collocated, got {gateway.mediation_pool!r}",
+                                   suggest(gateway.mediation_pool, mediation))
+        if inv.sites and gateway.site is not None and gateway.site not in inv.sites:
+            yield InventoryProblem(f"{where}.site", f"one of the sites {inv.sites}, got {gateway.site!r}",
+                                   suggest(gateway.site, inv.sites))
 
 
 def _fqdn(value: str) -> str:
@@ -292,33 +513,77 @@ def _fqdn(value: str) -> str:
     return value
 
 
-def _find_secrets(node: Any, path: str = "") -> str | None:
+def _find_secrets(node: Any, loc: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The location of the first credential-like key (the value is never read)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            here = f"{path}.{key}" if path else str(key)
             if str(key).lower() in SECRET_KEYS:
-                return here
-            found = _find_secrets(value, here)
+                return (*loc, key)
+            found = _find_secrets(value, (*loc, key))
             if found:
                 return found
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            found = _find_secrets(value, f"{path}[{i}]")
+            found = _find_secrets(value, (*loc, i))
             if found:
                 return found
     return None
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
+_UNION_TAGS = ("Address", "Network")  # pydantic's location parts for union members and internal validators
+_TYPE_TAGS = ("str", "int", "bool", "float", "list", "dict", "none")
+
+
+def _name_of(item: Any) -> str | None:
+    if isinstance(item, dict):
+        for key in ("fqdn", "name", "domain"):
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip().rstrip(".").lower()
+    return None
+
+
+def named_path(loc: tuple[Any, ...], data: Any) -> str:
+    """A pydantic location as a path naming pools, servers, domains and gateways by FQDN, not by index."""
+    out, node = "", data
     for part in loc:
         if isinstance(part, int):
-            out += f"[{part}]"
-        elif str(part).startswith(("function-", "union")) or any(t in str(part) for t in ("Address", "Network")):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            out += f"[{_name_of(item) or part}]"
+            node = item
+        elif "[" in str(part) or str(part).endswith(_UNION_TAGS) or str(part) in _TYPE_TAGS:
             continue
         else:
             out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
     return out or "(top level)"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model that holds the last part of ``loc``."""
+    model: type[BaseModel] | None = Inventory
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part)) if model is not None else None
+        model = _model_in(info.annotation) if info is not None else None
+        if model is None:
+            return []
+    return list(model.model_fields) if model is not None else []
+
+
+def _choices(error: dict[str, Any]) -> list[str]:
+    return re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
 
 
 def _expected(error: dict[str, Any]) -> str:
@@ -340,14 +605,82 @@ def _expected(error: dict[str, Any]) -> str:
               "greater_than": msg.removeprefix("Input should be ").lower()}
     if kind in simple:
         return f"{simple[kind]}, got {got!r}"
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         return f"one of {error.get('ctx', {}).get('expected', '')}, got {got!r}"
     msg = msg.removeprefix("Value error, ")
     return f"{msg}" if got is None or isinstance(got, (dict, list)) else f"{msg} (got {got!r})"
 
 
+def _suggestion(error: dict[str, Any]) -> str | None:
+    got = error.get("input")
+    if error["type"] in ("enum", "literal_error") and isinstance(got, str):
+        return suggest(got, _choices(error))
+    if error["type"] == "extra_forbidden" and error["loc"]:
+        return suggest(str(error["loc"][-1]), _fields_at(error["loc"]))
+    return None
+
+
+def _problems_of(exc: ValidationError, data: Any) -> list[InventoryProblem]:
+    problems: list[InventoryProblem] = []
+    for error in exc.errors():
+        where = named_path(error["loc"], data)
+        carried = error.get("ctx", {}).get("error")
+        if isinstance(carried, _Problems):
+            prefix = "" if where == "(top level)" else where + "."
+            problems += [InventoryProblem(prefix + p.field, p.expected, p.suggestion) for p in carried.problems]
+        else:
+            problems.append(InventoryProblem(where, _expected(error), _suggestion(error)))
+    return problems
+
+
+def _placeholders(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every ``TODO`` a generated inventory still holds (the importer writes them where the topology is silent)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _placeholders(value, (*loc, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _placeholders(value, (*loc, i))
+    elif isinstance(node, str) and node.lstrip().upper().startswith("TODO"):
+        yield loc, node
+
+
+def _first_per_field(problems: list[InventoryProblem]) -> list[InventoryProblem]:
+    seen: set[str] = set()
+    kept = []
+    for problem in problems:
+        if problem.field not in seen:
+            seen.add(problem.field)
+            kept.append(problem)
+    return kept
+
+
+def validate(data: Any, source: str | Path = "(inventory)") -> Inventory:
+    """Validate inventory data; raise InventoryError listing every problem at once."""
+    if not isinstance(data, dict):
+        raise InventoryError(source, "(top level)",
+                             "a mapping with deployment, ad_domain, sip_domains, pools, cms")
+    problems: list[InventoryProblem] = []
+    secret = _find_secrets(data)
+    if secret:
+        problems.append(InventoryProblem(named_path(secret, data), "no credential in the inventory file: set them "
+                                         "in environment variables (SFBCHECK_USERNAME / SFBCHECK_PASSWORD), a "
+                                         "keyring or Kerberos"))
+    problems += [InventoryProblem(named_path(loc, data), f"a value in place of the placeholder {text!r}")
+                 for loc, text in _placeholders(data)]
+    inventory = None
+    try:
+        inventory = Inventory.model_validate(data)
+    except ValidationError as exc:
+        problems += _problems_of(exc, data)
+    if problems:
+        raise InventoryError.of(source, _first_per_field(problems))
+    assert inventory is not None
+    return inventory
+
+
 def load_inventory(path: str | Path) -> Inventory:
-    """Load and validate an inventory file; raise InventoryError naming file, field and expectation."""
+    """Load and validate an inventory file; raise InventoryError naming file, fields and expectations."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -359,20 +692,6 @@ def load_inventory(path: str | Path) -> Inventory:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         raise InventoryError(path, where, f"valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise InventoryError(path, "(top level)",
-                             "a mapping with deployment, ad_domain, sip_domains, pools, cms")
-    secret = _find_secrets(data)
-    if secret:
-        raise InventoryError(path, secret, "no credential in the inventory file: set them in environment "
-                             "variables (SFBCHECK_USERNAME / SFBCHECK_PASSWORD), a keyring or Kerberos")
-    try:
-        inventory = Inventory.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        ctx_error = first.get("ctx", {}).get("error")
-        if isinstance(ctx_error, _FieldProblem):
-            raise InventoryError(path, ctx_error.path, ctx_error.expected) from None
-        raise InventoryError(path, _loc(first["loc"]), _expected(first)) from None
+    inventory = validate(data, path)
     inventory._source = path.resolve()
     return inventory

@@ -160,6 +160,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.stash[PLAIN_NODEID_KEY] = item.nodeid
             item.add_marker(pytest.mark.xdist_group(xdist_group(config.stash[INVENTORY_KEY], case)))
             item.user_properties.append(("host", case.host))
+            item.user_properties.append(("scope", case.scope))
         item.user_properties.append(("requirement", rid))
 
 
@@ -299,6 +300,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report.requirement_title = req.title
     report.impact = impact_of(item.config, req.id)
     report.host = case.host if case else ""
+    report.scope = case.scope if case else ""
     report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
     report.warning = call.when == "call" and report.passed and WARNING_KEY in item.stash
     report.warning_message = item.stash.get(WARNING_KEY, "") if report.warning else ""

@@ -4,6 +4,10 @@ A test that takes ``edge`` runs once per Edge server; one that takes ``edge, int
 once per Edge server and internal subnet, with ids such as ``edge01.contoso.local-10.10.0.0/16``.
 Each target yields :class:`Case` objects; ``host`` is the server (or pool) the result is about and
 ``needs`` lists the servers whose evidence must load before the test runs (else it errors once).
+``scope`` says what kind of object ``host`` is (``server``, ``pool``, ``domain``, ``partner``, ``endpoint``).
+A pool-level case's host is the pool FQDN, or ``pool:<fqdn>`` when a server has the same name (a Standard
+Edition server, a one-server Edge pool, an Office Web Apps farm of one), so that pool-level and server-level
+results stay apart in ids, JUnit, JSON and the matrix (:meth:`Inventory.pool_host`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class Case:
     host: str
     role: str
     needs: tuple[str, ...] = field(default=())
+    scope: str = "server"
 
 
 Generator = Callable[[Inventory, EvidenceStore], Iterator[Case]]
@@ -128,8 +133,9 @@ def frontend_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     for pool in inv.pools:
         if pool.role is Role.frontend:
             first = inv.server(pool.members[0].fqdn)
-            yield Case(pool.fqdn, (Host(first, inv, store),), pool.fqdn, "frontend",
-                       tuple(m.fqdn for m in pool.members))
+            host = inv.pool_host(pool)
+            yield Case(host, (Host(first, inv, store),), host, "frontend", tuple(m.fqdn for m in pool.members),
+                       "pool")
 
 
 @target("cms_backup_pool")
@@ -138,7 +144,8 @@ def cms_backup_pool(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     backup = inv.pool(inv.cms.pool).backup
     if backup is not None:
         first = inv.server(inv.pool(backup).members[0].fqdn)
-        yield Case(backup, (Host(first, inv, store),), backup, "frontend", (first.fqdn,))
+        host = inv.pool_host(backup)
+        yield Case(host, (Host(first, inv, store),), host, "frontend", (first.fqdn,), "pool")
 
 
 # -- certificates (CERT-*) ----------------------------------------------------------------------
@@ -181,8 +188,9 @@ def edge_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     for pool in inv.pools:
         if pool.role is Role.edge:
             members = tuple(Host(inv.server(m.fqdn), inv, store) for m in pool.members)
-            yield Case(pool.fqdn, (EdgePool(pool.fqdn, members),), pool.fqdn, "edge",
-                       tuple(m.fqdn for m in pool.members))
+            host = inv.pool_host(pool)
+            yield Case(host, (EdgePool(pool.fqdn, members),), host, "edge", tuple(m.fqdn for m in pool.members),
+                       "pool")
 
 
 @target("edge", "frontends")
@@ -268,14 +276,15 @@ def dns_load_balanced_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Ca
     """Per DNS-load-balanced pool (host = the pool FQDN), judged from the runner's DNS answers."""
     for pool in inv.pools:
         if pool.dns_load_balanced:
-            yield Case(pool.fqdn, (pool, _runner(inv, store)), pool.fqdn, pool.role.value, ("runner",))
+            host = inv.pool_host(pool)
+            yield Case(host, (pool, _runner(inv, store)), host, pool.role.value, ("runner",), "pool")
 
 
 @target("sip_domain", "runner")
 def sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     """Per SIP domain (on-premises and online; host = the domain), judged from the runner's DNS answers."""
     for domain in inv.sip_domains:
-        yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",))
+        yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",), "domain")
 
 
 @target("on_premises_sip_domain", "runner")
@@ -283,7 +292,7 @@ def on_premises_sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Ca
     """Per SIP domain homed on premises (host = the domain), judged from the runner's DNS answers."""
     for domain in inv.sip_domains:
         if domain.homed == "on-premises":
-            yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",))
+            yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",), "domain")
 
 
 @target("federation_partner", "cms_master", "runner")
@@ -292,7 +301,7 @@ def federation_partners(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     master = inv.cms_master
     for partner in inv.federation_partners:
         yield Case(partner.domain.lower(), (partner, Host(master, inv, store), _runner(inv, store)),
-                   partner.domain.lower(), "hybrid", ("runner", master.fqdn))
+                   partner.domain.lower(), "hybrid", ("runner", master.fqdn), "partner")
 
 
 @target("reverse_proxy", "runner")
@@ -300,4 +309,4 @@ def reverse_proxy(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     """The reverse proxy of the external web services, if the inventory names one (host = its host)."""
     if inv.reverse_proxy is not None:
         yield Case(inv.reverse_proxy.host, (inv.reverse_proxy, _runner(inv, store)), inv.reverse_proxy.host,
-                   "tls", ("runner",))
+                   "tls", ("runner",), "endpoint")

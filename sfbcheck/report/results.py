@@ -64,6 +64,7 @@ def record(report: Any) -> dict[str, Any] | None:
         "title": getattr(report, "requirement_title", ""),
         "impact": getattr(report, "impact", ""),
         "host": getattr(report, "host", ""),
+        "scope": getattr(report, "scope", ""),
         "pool": getattr(report, "pool", ""),
         "role": getattr(report, "role", ""),
         "outcome": outcome,
