@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sfbcheck import integrity
 from sfbcheck.errors import EvidenceError, EvidenceGap
 
 SCHEMA_VERSION = 1
@@ -137,11 +138,12 @@ def load_document(path: Path, server: str) -> dict[str, Any]:
                                           f"{SCHEMA_VERSION} (re-collect with the collector of this release)")
     if document.get("CollectionError"):  # written by `python -m sfbcheck.capture` / `pytest --live`
         raise EvidenceError(server, path, f"collection failed: {document['CollectionError']}")
-    named = str(document.get("Server", "")).lower()
-    if named and named != server.lower():
-        raise EvidenceError(server, path, f"the file was collected on {named}, not on {server}")
+    mismatch = integrity.identity_mismatch(document, server)
+    if mismatch:
+        raise EvidenceError(server, path, mismatch)
     if not isinstance(document.get("Sections"), dict):
         raise EvidenceError(server, path, "no Sections object")
+    integrity.verify(raw, document, server, path)  # the SHA-256 seal (sfbcheck/integrity.py)
     return document
 
 

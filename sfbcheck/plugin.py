@@ -20,6 +20,7 @@ from sfbcheck import targets
 from sfbcheck.catalog import WARNING, catalog, requirement
 from sfbcheck.errors import EvidenceError, EvidenceGap, InventoryError
 from sfbcheck.evidence import EvidenceStore
+from sfbcheck.integrity import unsealed_files
 from sfbcheck.inventory import Inventory, load_inventory
 from sfbcheck.problems import Problem, render
 
@@ -367,6 +368,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     inventory = config.stash[INVENTORY_KEY]
     lines = [f"sfbcheck: {inventory.deployment} ({len(inventory.servers())} servers) "
              f"from {inventory.source}", f"evidence: {config.stash[STORE_KEY].directory}"]
+    unsealed = unsealed_files(config.stash[STORE_KEY].directory)
+    if unsealed:
+        lines.append(f"WARNING: evidence without a SHA-256 seal (older collector; not checked for changes): "
+                     f"{', '.join(unsealed)}")
     paths = config.stash.get(REPORTS_KEY, None)
     if paths:
         lines.append("reports: " + ", ".join(str(p) for p in paths.values()))

@@ -7,7 +7,6 @@ mutate one; ``Lab.write`` writes ``inventory.yml`` and ``evidence/*.json`` into 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import yaml
 
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
+from sfbcheck.integrity import seal
 from sfbcheck.lab.pki import Issued
 
 COLLECTOR_VERSION = "1.0.0"
@@ -86,9 +86,9 @@ class Lab:
                 old.unlink()
         evidence_dir.mkdir(parents=True, exist_ok=True)
         for fqdn, document in self.evidence.items():
-            (evidence_dir / f"{fqdn}.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+            (evidence_dir / f"{fqdn}.json").write_text(seal(document), encoding="utf-8")
         if self.runner:
-            (evidence_dir / RUNNER_FILE).write_text(json.dumps(self.runner, indent=1) + "\n", encoding="utf-8")
+            (evidence_dir / RUNNER_FILE).write_text(seal(self.runner), encoding="utf-8")
         path = directory / "inventory.yml"
         text = yaml.safe_dump(self.inventory, sort_keys=False, default_flow_style=False, width=110)
         path.write_text(header + text, encoding="utf-8")

@@ -23,7 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sfbcheck import integrity
+from sfbcheck.errors import EvidenceError
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION, evidence_path
+from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role, Server
 from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
 
@@ -98,12 +101,17 @@ def parse_output(stdout: bytes) -> dict[str, Any]:
     if not text:
         raise TransportError("collector error", "the collector wrote nothing")
     try:
-        document = json.loads(base64.b64decode(text, validate=True).decode("utf-8-sig"))
+        raw = base64.b64decode(text, validate=True)
+        document = json.loads(raw.decode("utf-8-sig"))
     except (binascii.Error, ValueError) as exc:
         raise TransportError("collector error", f"the collector's output is not the evidence document "
                              f"({type(exc).__name__}: {str(exc)[:120]}); first bytes: {stdout[:80]!r}") from None
     if not isinstance(document, dict) or "Sections" not in document:
         raise TransportError("collector error", "the collector's output has no Sections")
+    try:
+        integrity.verify(raw, document, str(document.get("Server", "?")), "collector-output.json")
+    except EvidenceError as exc:
+        raise TransportError("collector error", exc.reason) from None
     return document
 
 
@@ -129,7 +137,7 @@ def failure_document(server: str, error: TransportError | Exception) -> dict[str
 
 def write_document(out_dir: Path, server: str, document: dict[str, Any]) -> Path:
     path = evidence_path(out_dir, server)
-    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(seal(document, ensure_ascii=False), encoding="utf-8")
     return path
 
 

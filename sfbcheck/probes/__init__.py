@@ -15,7 +15,6 @@ are collected on that server by the collector (``TcpProbe``, ``TlsProbe``); ``pr
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
+from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role
 
 PROBE_VERSION = "1.0.0"
@@ -137,5 +137,5 @@ def run_runner_probes(inventory: Inventory, out_dir: Path, redirect: Redirect | 
     document = runner_document(inventory, redirect)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / RUNNER_FILE
-    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    path.write_text(seal(document), encoding="utf-8")
     return path
