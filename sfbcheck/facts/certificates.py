@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.utils import CryptographyDeprecationWarning
 
 from sfbcheck.errors import EvidenceGap
 from sfbcheck.evidence import Evidence
+from sfbcheck.facts.signatures import SelfSigned, self_signed
+from sfbcheck.facts.x500 import windows_dn
 
 STORES = ("My", "Root", "CA")
 
@@ -48,13 +52,13 @@ class StoredCert:
     @property
     def subject(self) -> str:
         if self.cert is not None:
-            return self.cert.subject.rfc4514_string()
+            return windows_dn(self.cert.subject)
         return str(self.record.get("Subject", "?"))
 
     @property
     def issuer(self) -> str:
         if self.cert is not None:
-            return self.cert.issuer.rfc4514_string()
+            return windows_dn(self.cert.issuer)
         return str(self.record.get("Issuer", "?"))
 
     @property
@@ -66,9 +70,16 @@ class StoredCert:
         except x509.ExtensionNotFound:
             return False
 
+    @functools.cached_property
+    def self_signed_verdict(self) -> SelfSigned:
+        """Whether it is self-signed and why (see :mod:`sfbcheck.facts.signatures`), computed once."""
+        if self.cert is None:
+            return SelfSigned(False, f"cannot be read: {self.error}", False)
+        return self_signed(self.cert)
+
     @property
     def self_signed(self) -> bool:
-        return self.cert is not None and is_self_signed(self.cert)
+        return self.self_signed_verdict.value
 
     def describe(self) -> str:
         name = f", FriendlyName '{self.friendly_name}'" if self.friendly_name else ""
@@ -76,14 +87,9 @@ class StoredCert:
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:
-    """Subject and issuer are the same DER name and the signature verifies with the certificate's own key."""
-    try:
-        cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    except UnsupportedAlgorithm:  # e.g. MD5 or DSA roots: fall back to the DER names being identical
-        return cert.subject.public_bytes() == cert.issuer.public_bytes()
-    return True
+    """Subject and issuer are the same DER name and the signature verifies with the certificate's own key (for
+    MD5 / SHA-1 too); an algorithm that cannot be verified is decided from the names and key identifiers."""
+    return self_signed(cert).value
 
 
 def parse_entry(store: str, record: Any) -> StoredCert:
@@ -97,8 +103,10 @@ def parse_entry(store: str, record: Any) -> StoredCert:
     except (binascii.Error, ValueError, TypeError):
         return StoredCert(store, record, None, b"", "RawData is not base64")
     try:
-        cert = x509.load_der_x509_certificate(der)
-        cert.subject, cert.issuer  # noqa: B018 - force parsing of the names now
+        with warnings.catch_warnings():  # Windows' own Thawte Timestamping CA has serial number 0
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            cert = x509.load_der_x509_certificate(der)
+            cert.subject, cert.issuer, cert.serial_number  # noqa: B018 - force parsing of the names now
     except ValueError as exc:
         return StoredCert(store, record, None, der, f"RawData is not a DER certificate ({exc})")
     return StoredCert(store, record, cert, der)

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sfbcheck.facts.certificates import StoredCert, is_self_signed
+from sfbcheck.facts.signatures import verifies
+from sfbcheck.facts.x500 import windows_dn
 
 MAX_DEPTH = 8
 SEARCH_ORDER = ("Root", "CA", "My")
@@ -63,7 +64,7 @@ def cert_name(link: Link) -> str:
 
 def _cn(cert: x509.Certificate) -> str:
     values = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(values[0].value) if values else cert.subject.rfc4514_string()
+    return str(values[0].value) if values else windows_dn(cert.subject)
 
 
 def valid_at(cert: x509.Certificate, at: datetime) -> bool:
@@ -71,12 +72,9 @@ def valid_at(cert: x509.Certificate, at: datetime) -> bool:
 
 
 def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """True if ``issuer``'s name matches and its public key verifies ``child``'s signature."""
-    try:
-        child.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-        return False
-    return True
+    """True if ``issuer``'s name matches (DER) and its public key verifies ``child``'s signature (MD5 and SHA-1
+    signatures too); a signature nothing here can verify is not taken as proof of issuance."""
+    return verifies(child, issuer) is True
 
 
 def _in_root(cert: x509.Certificate, stores: dict[str, list[StoredCert]]) -> StoredCert | None:
@@ -139,7 +137,7 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *
                                f"the issuers of {cert_name(link)} form a loop or a chain longer than {MAX_DEPTH} "
                                f"without reaching a trusted root", "loop")
         seen.add(der)
-        issuer_name = current.issuer.rfc4514_string()
+        issuer_name = windows_dn(current.issuer)
         candidates = _candidates(current, stores)
         if not candidates:
             unreadable = _unreadable(stores)

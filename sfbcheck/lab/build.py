@@ -6,7 +6,8 @@
 * owas.contoso.local: owas01
 * SIP domains contoso.com (on-premises) and fabrikam.com (homed in Skype for Business Online)
 * PKI: Contoso Root CA -> Contoso Issuing CA 01 (RSA) and Contoso Issuing CA 02 (ECDSA);
-  a public CA (Example Public Root -> Example Public TLS CA) for the Edge external certificate.
+  a public CA (Example Public Root -> Example Public TLS CA) for the Edge external certificate; Windows' own
+  roots (Microsoft Root Authority, md5RSA; 2010/2011 roots; DigiCert, Baltimore, ISRG, ...) and Root Agency in CA.
 """
 
 from __future__ import annotations
@@ -64,16 +65,7 @@ def lab_inventory() -> dict[str, Any]:
 
 def lab_pki(now: datetime) -> LabPki:
     root = pki.make_root("Contoso Root CA", now=now, friendly_name="Contoso Root CA")
-    third_party = [
-        pki.make_root(cn, org=org, kind="ec" if i % 2 else "rsa", now=now)
-        for i, (cn, org) in enumerate([
-            ("Example Trust Root R1", "Example Trust Services"),
-            ("Sample Global Root G3", "Sample Certification Ltd"),
-            ("Demo Assured ID Root", "Demo Assurance Inc"),
-            ("Test Time Stamping Root", "Test Time Corp"),
-            ("Lab Code Signing Root 2011", "Lab Software Corp"),
-        ])
-    ]
+    third_party = pki.builtin("Root")  # Windows' own roots and the usual public ones (real certificates)
     public_root = pki.make_root("Example Public Root CA", org="Example Public CA Inc", now=now)
     return LabPki(
         internal_root=root,
@@ -82,6 +74,7 @@ def lab_pki(now: datetime) -> LabPki:
         public_root=public_root,
         public_ca=pki.make_ca("Example Public TLS CA", public_root, org="Example Public CA Inc", now=now),
         other_roots=third_party,
+        windows_ca=pki.builtin("CA"),
     )
 
 

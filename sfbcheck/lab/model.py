@@ -30,7 +30,8 @@ class LabPki:
     issuing_ec: Issued
     public_root: Issued
     public_ca: Issued
-    other_roots: list[Issued]
+    other_roots: list[Issued]   # Windows' built-in and public roots (real certificates, no keys)
+    windows_ca: list[Issued] = field(default_factory=list)  # Windows' built-in LocalMachine\CA entries (Root Agency)
     assigned: dict[str, dict[str, Issued]] = field(default_factory=dict)  # fqdn -> Use -> certificate
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,11 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from sfbcheck.facts.x500 import windows_dn, windows_serial
+from sfbcheck.lab.builtin import BUILTIN
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -60,12 +65,15 @@ class Issued:
     def record(self, has_private_key: bool | None = None, friendly_name: str | None = None) -> dict[str, Any]:
         """This certificate as the collector reports a certificate-store entry (native property names)."""
         cert = self.cert
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            serial = windows_serial(cert.serial_number)
         record = {
             "Thumbprint": self.thumbprint,
-            "Subject": cert.subject.rfc4514_string(),
-            "Issuer": cert.issuer.rfc4514_string(),
+            "Subject": windows_dn(cert.subject),
+            "Issuer": windows_dn(cert.issuer),
             "FriendlyName": self.friendly_name if friendly_name is None else friendly_name,
-            "SerialNumber": format(cert.serial_number, "X"),
+            "SerialNumber": serial,
             "NotBefore": cert.not_valid_before_utc.isoformat(),
             "NotAfter": cert.not_valid_after_utc.isoformat(),
             "HasPrivateKey": (self.key is not None) if has_private_key is None else has_private_key,
@@ -73,6 +81,15 @@ class Issued:
         }
         record.update(self.extra)
         return record
+
+
+def builtin(store: str) -> list[Issued]:
+    """Windows' own certificates of LocalMachine\\``store`` (Root or CA): real public DER, no key
+    (:mod:`sfbcheck.lab.builtin`)."""
+    with warnings.catch_warnings():  # Thawte Timestamping CA's serial number is 0
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return [Issued(x509.load_der_x509_certificate(base64.b64decode(der)), None, friendly_name)
+                for where, friendly_name, der in BUILTIN if where == store]
 
 
 def name(cn: str, org: str = "Contoso Ltd", country: str = "US") -> x509.Name:

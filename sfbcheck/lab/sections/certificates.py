@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sfbcheck.facts.x500 import windows_dn, windows_serial
 from sfbcheck.lab import pki
 from sfbcheck.lab.model import Lab
 from sfbcheck.lab.pki import Issued
@@ -22,8 +23,8 @@ def assignment(use: str, issued: Issued) -> dict[str, Any]:
             x509.DNSName)
     except Exception:  # noqa: BLE001 - a certificate without SAN
         sans = []
-    return {"Use": use, "Thumbprint": issued.thumbprint, "Subject": cert.subject.rfc4514_string(),
-            "Issuer": cert.issuer.rfc4514_string(), "SerialNumber": format(cert.serial_number, "X"),
+    return {"Use": use, "Thumbprint": issued.thumbprint, "Subject": windows_dn(cert.subject),
+            "Issuer": windows_dn(cert.issuer), "SerialNumber": windows_serial(cert.serial_number),
             "NotBefore": cert.not_valid_before_utc.isoformat(), "NotAfter": cert.not_valid_after_utc.isoformat(),
             "AlternativeNames": [f"DNS Name={name}" for name in sans]}
 
@@ -105,7 +106,7 @@ def build(lab: Lab) -> None:
     issue_certificates(lab)
     keys = lab.pki
     roots = [keys.internal_root, keys.public_root, *keys.other_roots]
-    intermediates = [keys.issuing_rsa, keys.issuing_ec, keys.public_ca]
+    intermediates = [keys.issuing_rsa, keys.issuing_ec, keys.public_ca, *keys.windows_ca]
     for fqdn, uses in keys.assigned.items():
         sections = lab.sections(fqdn)
         sections["CertificateStores"] = {
