@@ -39,7 +39,7 @@ def root_only_self_signed(evidence: Evidence) -> list[Problem]:
         problems.append(Problem(
             f"Trusted Root holds a certificate that is not self-signed: {c.describe()}",
             fix=f"Move it to {label} (LocalMachine\\{target}):\n{_move(c, target)}",
-            evidence=f"subject {c.subject}\nissuer  {c.issuer}\nits signature does not verify with its own key"))
+            evidence=f"subject {c.subject}\nissuer  {c.issuer}\n{c.self_signed_verdict.how}"))
     return problems
 
 
@@ -85,22 +85,43 @@ def root_size(evidence: Evidence) -> list[Problem]:
 
 
 def personal_no_self_signed(evidence: Evidence) -> list[Problem]:
-    """STORE-04: LocalMachine\\My holds no self-signed (root) certificate."""
+    """STORE-04: LocalMachine\\My holds no self-signed root: a self-signed CA certificate there fails (seed 000
+    check #4: it then enters the trusted-issuer list); a self-signed end-entity certificate Windows or IIS made
+    for itself (IIS Management Service ``WMSvc-<host>``, a test install) is only a warning."""
     my = stores(evidence)["My"]
-    return _unreadable(my) + [Problem(
-        f"Personal holds a self-signed certificate: {c.describe()}",
-        fix=(f"If it is a CA root that must be trusted, move it to Trusted Root:\n{_move(c, 'Root')}\n"
-             f"otherwise remove it: Remove-Item Cert:\\LocalMachine\\My\\{c.thumbprint}"),
-        evidence=f"subject = issuer = {c.subject}; signature verifies with its own key")
-        for c in my if c.cert is not None and c.self_signed]
+    problems = _unreadable(my)
+    for c in my:
+        if c.cert is None or not c.self_signed:
+            continue
+        kind = "CA" if c.is_ca else "end-entity (not a CA)"
+        problems.append(Problem(
+            f"Personal holds a self-signed {'root (CA) ' if c.is_ca else ''}certificate: {c.describe()}"
+            + ("" if c.is_ca else " (a self-signed server certificate such as IIS' WMSvc one: a warning, it "
+                                  "is no CA)"),
+            fix=(f"If it is a CA root that must be trusted, move it to Trusted Root:\n{_move(c, 'Root')}\n"
+                 f"otherwise remove it: Remove-Item Cert:\\LocalMachine\\My\\{c.thumbprint}"
+                 if c.is_ca else
+                 f"If no service uses it, remove it: Remove-Item Cert:\\LocalMachine\\My\\{c.thumbprint}; if one "
+                 f"does (IIS Management Service), replace it with a certificate from the internal CA"),
+            evidence=f"subject = issuer = {c.subject}; {c.self_signed_verdict.how}; {kind} "
+                     f"(Basic Constraints / Key Usage)",
+            warning=not c.is_ca))
+    return problems
+
+
+def friendly_name_key(name: str) -> str:
+    """The key ``Group-Object -Property FriendlyName`` groups by (seed 000 check #5): the exact string, compared
+    case-insensitively (Group-Object without -CaseSensitive); spaces are not trimmed."""
+    return name.lower()
 
 
 def personal_unique_friendly_names(evidence: Evidence) -> list[Problem]:
-    """STORE-05: every non-empty Friendly Name in LocalMachine\\My is unique (compared case-insensitively)."""
+    """STORE-05: every non-empty Friendly Name in LocalMachine\\My is unique, grouped exactly as seed 000's
+    ``Group-Object -Property FriendlyName`` groups them (case-insensitive, untrimmed; empty names left out)."""
     groups: dict[str, list[StoredCert]] = defaultdict(list)
     for c in stores(evidence)["My"]:
-        if c.friendly_name.strip():
-            groups[c.friendly_name.strip().casefold()].append(c)
+        if c.friendly_name:
+            groups[friendly_name_key(c.friendly_name)].append(c)
     return [Problem(
         f"Friendly Name '{group[0].friendly_name}' is used by {len(group)} certificates in Personal",
         fix="Give each a unique Friendly Name (certlm.msc > Properties > General), for example:\n"
@@ -115,5 +136,5 @@ def intermediate_no_self_signed(evidence: Evidence) -> list[Problem]:
     return _unreadable(ca) + [Problem(
         f"Intermediate Certification Authorities holds a self-signed (root) certificate: {c.describe()}",
         fix=f"Move it to Trusted Root (if it must be trusted):\n{_move(c, 'Root')}",
-        evidence=f"subject = issuer = {c.subject}; signature verifies with its own key")
+        evidence=f"subject = issuer = {c.subject}; {c.self_signed_verdict.how}")
         for c in ca if c.cert is not None and c.self_signed and c.thumbprint != ROOT_AGENCY_THUMBPRINT]

@@ -63,12 +63,8 @@ class StoredCert:
 
     @property
     def is_ca(self) -> bool:
-        if self.cert is None:
-            return False
-        try:
-            return bool(self.cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-        except x509.ExtensionNotFound:
-            return False
+        """A CA certificate (see :func:`is_ca_certificate`)."""
+        return self.cert is not None and is_ca_certificate(self.cert)
 
     @functools.cached_property
     def self_signed_verdict(self) -> SelfSigned:
@@ -84,6 +80,25 @@ class StoredCert:
     def describe(self) -> str:
         name = f", FriendlyName '{self.friendly_name}'" if self.friendly_name else ""
         return f"{self.subject} (thumbprint {self.thumbprint}, issuer {self.issuer}{name})"
+
+
+def is_ca_certificate(cert: x509.Certificate) -> bool:
+    """A CA certificate: Basic Constraints cA decides; without it, Key Usage keyCertSign; without either, a
+    certificate with an Extended Key Usage is an end entity (a server certificate) and one with none of these is
+    a CA (the oldest roots, such as Microsoft Root Authority, carry no such extension). Unparsable extensions
+    count as a CA: nothing proves it is a leaf."""
+    try:
+        extensions = cert.extensions
+        constraints = next((e.value for e in extensions if isinstance(e.value, x509.BasicConstraints)), None)
+        usage = next((e.value for e in extensions if isinstance(e.value, x509.KeyUsage)), None)
+        eku = any(isinstance(e.value, x509.ExtendedKeyUsage) for e in extensions)
+    except ValueError:
+        return True
+    if constraints is not None:
+        return bool(constraints.ca)
+    if usage is not None:
+        return bool(usage.key_cert_sign)
+    return not eku
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:

@@ -32,10 +32,12 @@ class SelfSigned:
 def algorithm_name(cert: x509.Certificate) -> str:
     """The signature algorithm as Windows names it where it differs (md5RSA, sha1RSA, RSASSA-PSS), else the OID name."""
     oid = cert.signature_algorithm_oid
-    return _WINDOWS_NAMES.get(oid, getattr(oid, "_name", "") or oid.dotted_string)
+    name = getattr(oid, "_name", "")
+    return _WINDOWS_NAMES.get(oid) or (name if name and name != "Unknown OID" else f"OID {oid.dotted_string}")
 
 
 _WINDOWS_NAMES = {
+    x509.ObjectIdentifier("1.2.840.113549.1.1.2"): "md2RSA",
     SignatureAlgorithmOID.RSA_WITH_MD5: "md5RSA",
     SignatureAlgorithmOID.RSA_WITH_SHA1: "sha1RSA",
     SignatureAlgorithmOID.RSA_WITH_SHA256: "sha256RSA",

@@ -167,11 +167,15 @@ def make_leaf(cn: str, issuer: Issued, *, sans: list[str] | None = None, org: st
 
 
 def self_signed_leaf(cn: str, *, now: datetime | None = None, friendly_name: str = "") -> Issued:
-    """A self-signed end-entity certificate (what IIS or a test install leaves in the Personal store)."""
+    """A self-signed end-entity certificate, as IIS Management Service (``WMSvc-<host>``) or a test install leaves
+    in the Personal store: Server Authentication EKU, no CA rights (extension set unverified against a real one)."""
     now = now or datetime.now(UTC)
-    key = new_key("ec")
-    subject = name(cn)
-    cert = (_builder(subject, subject, key.public_key(), now - timedelta(days=30), now + timedelta(days=365), None)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
+    key = new_key("rsa")
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    cert = (_builder(subject, subject, key.public_key(), now - timedelta(days=30), now + timedelta(days=3650), None)
+            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=True,
+                                         data_encipherment=True, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(key, hashes.SHA256()))
     return Issued(cert, key, friendly_name)

@@ -32,10 +32,10 @@ def too_many_roots(lab: Lab) -> None:
 
 
 @fault("fe04-root-in-personal", "STORE-04", "fe04.contoso.local",
-       "a self-signed certificate (left by a test install) sits in the Personal store")
+       "a test CA installed on the server left its self-signed root CA certificate (with its key) in Personal")
 def root_in_personal(lab: Lab) -> None:
     _store(lab, "fe04.contoso.local", "My").append(
-        pki.self_signed_leaf("fe04.contoso.local", now=lab.now, friendly_name="IIS test").record())
+        pki.make_root("FE04 Test Root CA", now=lab.now, friendly_name="Test CA").record())
 
 
 @fault("edge01-duplicate-friendly-name", "STORE-05", "edge01.contoso.local",

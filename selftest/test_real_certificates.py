@@ -1,0 +1,150 @@
+"""Certificate checks on what real Windows servers hold: Windows' own roots (md5RSA, sha1RSA, a Root Agency whose
+key no library loads, an md2RSA root), names and serials as Windows prints them, self-signed leaves versus CAs,
+Friendly Names grouped as Group-Object groups them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from sfbcheck.checks import certstore
+from sfbcheck.evidence import EvidenceStore
+from sfbcheck.facts.certificates import parse_entry
+from sfbcheck.facts.signatures import self_signed
+from sfbcheck.facts.x500 import windows_dn, windows_serial
+from sfbcheck.host import Host
+from sfbcheck.inventory import load_inventory
+from sfbcheck.lab import pki
+from sfbcheck.lab.builtin import BUILTIN
+from sfbcheck.lab.model import Lab
+
+FE1, FE4 = "fe01.contoso.local", "fe04.contoso.local"
+MICROSOFT_ROOT_AUTHORITY = "A43489159A520F0D93D032CCAF37E7FE20A8B419"
+ROOT_AGENCY = "FEE449EE0E3965A5246F000E87FDE2A065FD89D4"
+DATA = Path(__file__).parent / "data" / "real"
+
+
+def host_of(lab: Lab, tmp_path: Path, fqdn: str, edit: Callable[[Lab], None] = lambda lab: None) -> Host:
+    edit(lab)
+    inventory = load_inventory(lab.write(tmp_path / "lab"))
+    return Host(inventory.server(fqdn), inventory, EvidenceStore(inventory.evidence_dir))
+
+
+def builtin(thumbprint: str) -> pki.Issued:
+    return next(c for store in ("Root", "CA") for c in pki.builtin(store) if c.thumbprint == thumbprint)
+
+
+def store(lab: Lab, fqdn: str, name: str) -> list[dict]:
+    return lab.sections(fqdn)["CertificateStores"][name]
+
+
+# -- self-signed for every algorithm ------------------------------------------------------------------
+@pytest.mark.parametrize(("store_name", "friendly_name", "der"), BUILTIN, ids=[b[1] for b in BUILTIN])
+def test_every_windows_builtin_certificate_is_self_signed(store_name, friendly_name, der):
+    cert = parse_entry(store_name, {"RawData": der}).cert   # Thawte Timestamping CA's serial is 0: no warning
+    assert cert is not None
+    verdict = self_signed(cert)
+    assert verdict.value, (friendly_name, verdict.how)
+    # Only Root Agency (its RSA modulus is encoded negative: no key can be loaded) is decided from names.
+    assert verdict.verified is (friendly_name != "Root Agency"), verdict.how
+
+
+def test_microsoft_root_authority_md5_signature_is_verified():
+    entry = parse_entry("Root", builtin(MICROSOFT_ROOT_AUTHORITY).record())
+    assert entry.thumbprint == MICROSOFT_ROOT_AUTHORITY
+    assert entry.self_signed and entry.self_signed_verdict.verified
+    assert "md5RSA signature verifies with its own key" in entry.self_signed_verdict.how
+    assert entry.record["SerialNumber"] == "00C1008B3C3C8811D13EF663ECDF40"   # leading 00 kept, as Windows prints
+    assert entry.subject == ("CN=Microsoft Root Authority, OU=Microsoft Corporation, "
+                             "OU=Copyright (c) 1997 Microsoft Corp.")
+
+
+def test_md2_root_is_decided_from_names_and_says_so():
+    cert = x509.load_pem_x509_certificate((DATA / "verisign-class3-md2.pem").read_bytes())
+    verdict = self_signed(cert)
+    assert verdict.value and not verdict.verified
+    assert "md2" in verdict.how.lower() or "1.2.840.113549.1.1.2" in verdict.how
+    assert "cannot be verified here" in verdict.how
+    assert windows_dn(cert.subject) == 'OU=Class 3 Public Primary Certification Authority, O="VeriSign, Inc.", C=US'
+
+
+def test_same_name_signed_by_another_key_is_not_self_signed(clean_lab):
+    impostor = pki.make_ca("Contoso Root CA", clean_lab.pki.internal_root, now=clean_lab.now)  # subject = issuer
+    assert impostor.cert.subject == impostor.cert.issuer
+    verdict = self_signed(impostor.cert)
+    assert not verdict.value and "does not verify with its own key" in verdict.how
+
+
+def test_windows_builtin_roots_pass_store_01_and_root_agency_store_06(lab, tmp_path):
+    fe = host_of(lab, tmp_path, FE1)
+    roots = {e["Thumbprint"] for e in store(lab, FE1, "Root")}
+    assert MICROSOFT_ROOT_AUTHORITY in roots and ROOT_AGENCY in {e["Thumbprint"] for e in store(lab, FE1, "CA")}
+    assert certstore.root_only_self_signed(fe.evidence) == []
+    assert certstore.intermediate_no_self_signed(fe.evidence) == []
+
+
+def test_md5_self_signed_root_in_personal_and_intermediate_fails(lab, tmp_path):
+    def edit(lab: Lab) -> None:
+        store(lab, FE1, "My").append(builtin(MICROSOFT_ROOT_AUTHORITY).record())
+        store(lab, FE1, "CA").append(builtin(MICROSOFT_ROOT_AUTHORITY).record())
+
+    fe = host_of(lab, tmp_path, FE1, edit)
+    [personal] = certstore.personal_no_self_signed(fe.evidence)
+    assert not personal.warning and MICROSOFT_ROOT_AUTHORITY in personal.message
+    assert "md5RSA signature verifies" in personal.evidence
+    [intermediate] = certstore.intermediate_no_self_signed(fe.evidence)
+    assert MICROSOFT_ROOT_AUTHORITY in intermediate.message
+
+
+def test_self_signed_leaf_in_personal_is_a_warning(lab, tmp_path):
+    wmsvc = pki.self_signed_leaf("WMSvc-FE01", now=lab.now)
+    fe = host_of(lab, tmp_path, FE1, lambda lab: store(lab, FE1, "My").append(wmsvc.record(friendly_name="")))
+    [problem] = certstore.personal_no_self_signed(fe.evidence)
+    assert problem.warning and "WMSvc-FE01" in problem.message and "end-entity" in problem.evidence
+
+
+def test_self_signed_ca_in_personal_fails(lab, tmp_path):
+    root = pki.make_root("Test Root", now=lab.now)
+    fe = host_of(lab, tmp_path, FE1, lambda lab: store(lab, FE1, "My").append(root.record()))
+    [problem] = certstore.personal_no_self_signed(fe.evidence)
+    assert not problem.warning and "root (CA)" in problem.message
+
+
+# -- Friendly Names as Group-Object groups them --------------------------------------------------------
+@pytest.mark.parametrize(("names", "groups"), [
+    (["Edge Internal 2026", "EDGE INTERNAL 2026"], 1),   # Group-Object is case-insensitive by default
+    (["Edge Internal 2026", "Edge Internal 2026 "], 0),  # ... and does not trim: two different names
+    (["", ""], 0),                                        # empty names are not Friendly Names (catalog)
+    ([" ", " "], 1),                                      # a blank name is a name
+])
+def test_friendly_names_grouped_as_group_object(lab, tmp_path, names, groups):
+    def edit(lab: Lab) -> None:
+        for i, name in enumerate(names):
+            store(lab, FE1, "My").append(pki.make_leaf(f"extra{i}.contoso.local", lab.pki.issuing_rsa, now=lab.now,
+                                                       friendly_name=name).record())
+
+    fe = host_of(lab, tmp_path, FE1, edit)
+    assert len(certstore.personal_unique_friendly_names(fe.evidence)) == groups
+
+
+# -- Windows' printing -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("serial", "printed"), [(0x7F, "7F"), (0x80, "0080"), (0, "00"),
+                                                 (0xC1008B3C3C8811D13EF663ECDF40, "00C1008B3C3C8811D13EF663ECDF40")])
+def test_serial_numbers_print_like_windows(serial, printed):
+    assert windows_serial(serial) == printed
+
+
+def test_lab_records_print_like_windows(clean_lab):
+    thawte = next(c for c in pki.builtin("Root") if c.friendly_name == "Thawte Timestamping CA")
+    record = thawte.record()
+    assert record["Subject"] == ("CN=Thawte Timestamping CA, OU=Thawte Certification, O=Thawte, L=Durbanville, "
+                                 "S=Western Cape, C=ZA")
+    assert record["SerialNumber"] == "00"
+    assert hashlib.sha1(base64.b64decode(record["RawData"])).hexdigest().upper() == record["Thumbprint"]  # noqa: S324
+    leaf = clean_lab.pki.assigned[FE4]["Default"].record()
+    assert leaf["Subject"] == "CN=pool02.contoso.local, O=Contoso Ltd, C=US"
