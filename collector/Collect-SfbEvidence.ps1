@@ -77,6 +77,10 @@ $RegistryKeys = @(
     'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters',
     'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319',
     'HKLM:\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319',
+    'HKLM:\SOFTWARE\Microsoft\.NETFramework\v2.0.50727',
+    'HKLM:\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727',
+    'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp',
+    'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp',
     'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full',
     'HKLM:\SOFTWARE\Microsoft\Real-Time Communications\{A593FD00-64F1-4288-A6F4-E699ED9DCA35}'
 )

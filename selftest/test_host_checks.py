@@ -48,14 +48,14 @@ def test_schannel_applies_from_2012_r2(lab, tmp_path, version, applies):
     assert (schannel.not_applicable(fe) == "") is applies
 
 
-def test_tls_disabled_on_lync_2013_is_never_supported(lab, tmp_path):
+def test_tls_disabled_on_a_lync_2013_front_end_is_not_supported(lab, tmp_path):
     def lync2013(lab: Lab) -> None:
         lab.inventory["product"] = "lync2013"
         lab.sections(FE4)["InstalledProducts"] = [
             {"DisplayName": "Lync Server 2013, Core Components", "DisplayVersion": "5.0.8308.1001"}]
 
     [problem] = tls_protocols.tls_disable_supported(host_of(lab, tmp_path, FE4, lync2013))
-    assert "Lync Server 2013" in problem.message and "never supports it" in problem.message
+    assert "Lync Server 2013" in problem.message and "Edge role only" in problem.message
 
 
 def test_tls_enabled_needs_no_product_version(lab, tmp_path):

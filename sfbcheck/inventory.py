@@ -241,6 +241,7 @@ class Policy(Strict):
     # warning level: per requirement ID, the impact instead of the catalog's (a non-warning impact makes the
     # requirement's warnings failures; "warning" makes its failures warnings)
     impact: dict[str, Literal["critical", "high", "medium", "low", "warning"]] = {}
+    tls12_required: bool = False  # TLS-04: judge the TLS 1.2 prerequisites even where TLS 1.0/1.1 is enabled
 
     @field_validator("impact")
     @classmethod

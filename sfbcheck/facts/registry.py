@@ -25,6 +25,11 @@ SCHANNEL = r"HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL"
 TCPIP_PARAMETERS = r"HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 NET_FRAMEWORK = r"HKLM\SOFTWARE\Microsoft\.NETFramework\v4.0.30319"
 NET_FRAMEWORK_WOW64 = r"HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319"
+NET_FRAMEWORK_2 = r"HKLM\SOFTWARE\Microsoft\.NETFramework\v2.0.50727"
+NET_FRAMEWORK_2_WOW64 = r"HKLM\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v2.0.50727"
+NET_FRAMEWORK_SETUP = r"HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full"
+WINHTTP = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp"
+WINHTTP_WOW64 = r"HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp"
 
 # RegistryValueKind: name -> (number, the REG_ type regedit shows)
 KINDS: dict[str, tuple[int, str]] = {

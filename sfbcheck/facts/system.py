@@ -76,7 +76,10 @@ class OperatingSystem:
         return f"{self.caption} ({show_version(self.version)}){boot}"
 
 
+WINDOWS_2008_R2: Version = (6, 1)
+WINDOWS_2012: Version = (6, 2)
 WINDOWS_2012_R2: Version = (6, 3)
+WINDOWS_2016: Version = (10, 0)
 
 
 def parse_operating_system(evidence: Evidence) -> OperatingSystem:

@@ -150,10 +150,10 @@ def trust_mode_string(lab: Lab) -> None:
     set_registry_value(lab, FE3, SCHANNEL, "ClientAuthTrustMode", "String", "2")
 
 
-@fault("owas01-client-auth-trust-mode-missing", "SCHANNEL-01", OWAS,
-       "the seed's .reg file was never imported on the Office Web Apps server")
+@fault("fe05-client-auth-trust-mode-missing", "SCHANNEL-01", FE5,
+       "the seed's .reg file was never imported on fe05: ClientAuthTrustMode is absent (OS default 0, Machine Trust)")
 def trust_mode_missing(lab: Lab) -> None:
-    set_registry_value(lab, OWAS, SCHANNEL, "ClientAuthTrustMode", None)
+    set_registry_value(lab, FE5, SCHANNEL, "ClientAuthTrustMode", None)
 
 
 @fault("edge01-send-trusted-issuer-list-1", "SCHANNEL-02", EDGE1,
@@ -176,10 +176,20 @@ def tls_disabled_rtm(lab: Lab) -> None:
         product["DisplayVersion"] = "7.0.2046.0"
 
 
-@fault("fe04-no-strong-crypto-32bit", "TLS-01", FE4,
+@fault("fe04-no-strong-crypto-32bit", "TLS-04", FE4,
        "TLS 1.0/1.1 disabled but SchUseStrongCrypto set only for 64-bit .NET (Wow6432Node missing)")
 def no_strong_crypto_wow64(lab: Lab) -> None:
     set_registry_value(lab, FE4, NET_FRAMEWORK_WOW64, "SchUseStrongCrypto", None)
+
+
+# -- TLS-03 ---------------------------------------------------------------------------------------------------------
+@fault("fe01-ssl3-server-enabled", "TLS-03", FE1,
+       "an old application's installer re-enabled SSL 3.0 for the server side (SSL 3.0\\Server Enabled = 1)")
+def ssl3_server_enabled(lab: Lab) -> None:
+    path = f"{SCHANNEL}\\Protocols\\SSL 3.0\\Server"
+    key = _key(lab, FE1, path)
+    key.update({"Exists": True, "LastWriteTime": (lab.now - timedelta(days=60)).isoformat(),
+                "Values": [{"Name": "Enabled", "Kind": "DWord", "Value": 1}]})
 
 
 # -- services and events (SVC-01/02, CMS-04, EVT-01) ---------------------------------------------------------------

@@ -16,7 +16,17 @@ from typing import Any
 from sfbcheck.checks.edge_dns import names_to_resolve
 from sfbcheck.checks.services import service_table
 from sfbcheck.facts.hosts import parse_hosts
-from sfbcheck.facts.registry import NET_FRAMEWORK, NET_FRAMEWORK_WOW64, SCHANNEL, TCPIP_PARAMETERS
+from sfbcheck.facts.registry import (
+    NET_FRAMEWORK,
+    NET_FRAMEWORK_2,
+    NET_FRAMEWORK_2_WOW64,
+    NET_FRAMEWORK_SETUP,
+    NET_FRAMEWORK_WOW64,
+    SCHANNEL,
+    TCPIP_PARAMETERS,
+    WINHTTP,
+    WINHTTP_WOW64,
+)
 from sfbcheck.inventory import Inventory
 from sfbcheck.lab.model import Lab
 
@@ -27,6 +37,7 @@ PRODUCT_NAMES = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business 
 ROLE_COMPONENTS = {"frontend": "Front End Server", "edge": "Edge Server", "director": "Director",
                    "mediation": "Mediation Server"}
 NETWORK_SERVICE = "NT AUTHORITY\\NetworkService"
+NET_INSTALL_PATH = "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\"
 HOSTS_HEADER = """\
 # Copyright (c) 1993-2009 Microsoft Corp.
 #
@@ -55,7 +66,18 @@ def reg_key(path: str, values: dict[str, tuple[str, Any]] | None, written: Any) 
 
 
 def protocol_keys(hardened: bool, written: Any) -> list[dict[str, Any]]:
+    """SCHANNEL\\Protocols as Windows Server 2019 has it: only ``SSL 2.0\\Client`` (DisabledByDefault = 1, created
+    by setup) unless a baseline (the Microsoft page's TLSDisable.reg) wrote the others."""
     keys = []
+    for protocol in ("SSL 2.0", "SSL 3.0"):
+        for side in ("Client", "Server"):
+            path = f"{SCHANNEL}\\Protocols\\{protocol}\\{side}"
+            if hardened:
+                keys.append(reg_key(path, {"DisabledByDefault": ("DWord", 1), "Enabled": ("DWord", 0)}, written))
+            elif (protocol, side) == ("SSL 2.0", "Client"):
+                keys.append(reg_key(path, {"DisabledByDefault": ("DWord", 1)}, written - timedelta(days=370)))
+            else:
+                keys.append(reg_key(path, None, written))
     for protocol in ("TLS 1.0", "TLS 1.1", "TLS 1.2"):
         for side in ("Client", "Server"):
             path = f"{SCHANNEL}\\Protocols\\{protocol}\\{side}"
@@ -72,16 +94,34 @@ def registry(lab: Lab, fqdn: str, hardened: bool) -> list[dict[str, Any]]:
     host, _, domain = fqdn.partition(".")
     installed = lab.now - timedelta(days=400)
     strong = {"SchUseStrongCrypto": ("DWord", 1), "SystemDefaultTlsVersions": ("DWord", 1)}
-    net = strong if hardened or lab.pool_of(fqdn)["role"] == "edge" else {}
+    role = lab.pool_of(fqdn)["role"]
+    net = strong if hardened or role == "edge" else {}
+    # SCHANNEL: Windows creates the key with EventLogging = 1. The seed's .reg adds ClientAuthTrustMode and
+    # SendTrustedIssuerList; the hardened pool followed Microsoft's TLS page, which leaves SendTrustedIssuerList
+    # out (absent = 0 since 2012); Office Web Apps runs no Lync mutual TLS and keeps Windows' key untouched.
+    schannel: dict[str, tuple[str, Any]] = {"EventLogging": ("DWord", 1)}
+    if role != "owas":
+        schannel["ClientAuthTrustMode"] = ("DWord", 2)
+        if not hardened:
+            schannel["SendTrustedIssuerList"] = ("DWord", 0)
     return [
         reg_key(TCPIP_PARAMETERS, {"Hostname": ("String", host.upper()), "NV Hostname": ("String", host.upper()),
                                    "Domain": ("String", domain), "NV Domain": ("String", domain),
                                    "SearchList": ("String", "")}, installed),
-        reg_key(SCHANNEL, {"EventLogging": ("DWord", 1), "ClientAuthTrustMode": ("DWord", 2),
-                           "SendTrustedIssuerList": ("DWord", 0)}, lab.now - timedelta(days=200)),
+        reg_key(SCHANNEL, schannel, lab.now - timedelta(days=200)),
         *protocol_keys(hardened, lab.now - timedelta(days=30)),
         reg_key(NET_FRAMEWORK, {"OnlyUseLatestCLR": ("DWord", 1), **net}, installed),
         reg_key(NET_FRAMEWORK_WOW64, dict(net), installed),
+        reg_key(NET_FRAMEWORK_2, dict(net) if hardened else {}, installed),
+        reg_key(NET_FRAMEWORK_2_WOW64, dict(net) if hardened else {}, installed),
+        # .NET Framework 4.8 as Windows Server 2019 reports it (Release 528049)
+        reg_key(NET_FRAMEWORK_SETUP, {"CBS": ("DWord", 1), "Install": ("DWord", 1),
+                                      "InstallPath": ("String", NET_INSTALL_PATH),
+                                      "Release": ("DWord", 528049), "Servicing": ("DWord", 0),
+                                      "TargetVersion": ("String", "4.0.0"), "Version": ("String", "4.8.03761")},
+                installed),
+        reg_key(WINHTTP, {}, installed),
+        reg_key(WINHTTP_WOW64, {}, installed),
     ]
 
 
