@@ -51,6 +51,9 @@ MINIMUMS: dict[int, tuple[str, Version | None]] = {
 }
 PRODUCT_MAJOR = {"lync2013": 5, "sfb2015": 6, "sfb2019": 7}
 UPDATE_NAMES = {6: "CU9", 7: "CU1"}
+IN_PLACE_ONLY = ("on {system} it is supported only for a Skype for Business Server 2015 upgraded in place from Lync "
+                 "Server 2013 (new installations need Windows Server 2012 or later): the evidence cannot tell, so "
+                 "this is a warning; if the server was not upgraded in place it is unsupported")
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,7 @@ def _scope_problem(server: Host, system: OperatingSystem, installed: Version, na
     if major == 6 and not system.at_least(WINDOWS_2008_R2):
         return f"{system} is out of scope (Windows Server 2008 or lower)"
     if major == 6 and not system.at_least(WINDOWS_2012):
-        return (f"on {system} it is supported only for a Skype for Business Server 2015 upgraded in place from "
-                "Lync Server 2013 (new installations need Windows Server 2012 or later); if this server was "
-                "upgraded in place, record a waiver for TLS-01 on it")
+        return IN_PLACE_ONLY.format(system=system)
     return ""
 
 
@@ -147,9 +148,10 @@ def tls_disable_supported(server: Host) -> list[Problem]:
     if minimum is not None and installed.version < minimum:
         upgrade = (f"Install the latest cumulative update (at least {show_version(minimum)}) with the SfB Server "
                    "update installer, then Install-CsDatabase -Update on the back ends; or ")
+    in_place = why == IN_PLACE_ONLY.format(system=system)
     return [Problem(f"TLS 1.0/1.1 is disabled ({shown}) where Microsoft does not support it: {why}. Unsupported: "
                     "web services and server-to-server connections break",
-                    fix=upgrade + _reenable_fix(disabled), evidence=evidence)]
+                    fix=upgrade + _reenable_fix(disabled), evidence=evidence, warning=in_place)]
 
 
 # -- TLS-03 -----------------------------------------------------------------------------------------------------
