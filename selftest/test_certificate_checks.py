@@ -48,8 +48,8 @@ def test_garbage_and_truncated_der_fail_clearly(lab, tmp_path):
     ca["RawData"] = base64.b64encode(b"\x30\x82garbage, not a certificate").decode()         # garbage DER
     run = run_suite(lab.write(tmp_path / "lab"), tmp_path / "reports", tests=TESTS / "test_certificates.py")
     assert "Traceback" not in run.stdout and "INTERNALERROR" not in run.stdout, run.stdout[-3000:]
-    assert not run.errors, run.stdout[-3000:]
-    failed = run.failures
+    assert ("CERT-02", FE01) in run.errors, run.stdout[-3000:]  # cannot judge: an error, not a failure
+    failed = run.failures | run.errors
     assert {("CERT-01", FE01), ("CERT-02", FE01), ("CERT-05", FE01), ("CERT-05", EDGE1)} <= failed
     assert all(host in (FE01, EDGE1) or rid in ("CERT-06", "CERT-11") for rid, host in failed), failed
     fe01 = "\n".join(run.messages("CERT-02", FE01))

@@ -13,6 +13,7 @@ properties keep the names of the PowerShell cmdlet or WMI class they come from (
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,12 @@ from sfbcheck.errors import EvidenceError, EvidenceGap
 
 SCHEMA_VERSION = 1
 RUNNER_FILE = "runner.json"
+MAX_BYTES = 256 * 1024 * 1024  # a large Front End's evidence is a few MB; beyond this a file is not evidence
+MAX_DEPTH = 100  # ConvertTo-Json -Depth accepts at most 100
 T = TypeVar("T")
+# What a parser may raise on input of a shape it did not expect: caught once, in Evidence.parsed, as "cannot judge"
+MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, RecursionError,
+             ArithmeticError, UnicodeError)
 
 
 class Evidence:
@@ -62,10 +68,24 @@ class Evidence:
         return value
 
     def parsed(self, key: str, parser: Callable[[Evidence], T]) -> T:
-        """``parser(self)`` computed once per run and shared by every test of this server."""
+        """``parser(self)`` computed once per run and shared by every test of this server.
+
+        A parser that trips over a value of a type it did not expect (a wrong type, null, NaN, a huge
+        number) makes every requirement that needs it "cannot judge" (EvidenceGap), never a crash; the
+        verdict is remembered like a result, so the parser runs once.
+        """
         if key not in self._parsed:
-            self._parsed[key] = parser(self)
-        return self._parsed[key]
+            try:
+                self._parsed[key] = parser(self)
+            except EvidenceGap as gap:
+                self._parsed[key] = gap
+            except MALFORMED as exc:
+                self._parsed[key] = EvidenceGap(self.server, key, f"is malformed: {type(exc).__name__}: "
+                                                                  f"{safe_text(exc)}")
+        found = self._parsed[key]
+        if isinstance(found, EvidenceGap):
+            raise found
+        return found
 
     def __repr__(self) -> str:
         return f"Evidence({self.server}, {self.path})"
@@ -76,6 +96,15 @@ def collector_error(value: Any) -> str | None:
     if isinstance(value, dict) and set(value) == {"Error"}:
         return str(value["Error"])
     return None
+
+
+def safe_text(value: object, limit: int = 200) -> str:
+    """``str(value)`` cut to ``limit`` characters; never raises (a huge int, a broken __str__)."""
+    try:
+        text = str(value)
+    except Exception:  # noqa: BLE001 - a message about bad data must not fail on the bad data
+        text = f"<unprintable {type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -113,38 +142,67 @@ def evidence_path(directory: Path, server: str) -> Path:
 
 
 def load_document(path: Path, server: str) -> dict[str, Any]:
-    """Read and check one evidence document; EvidenceError with the reason if it is unusable."""
+    """Read and check one evidence document; EvidenceError with the reason if it is unusable.
+
+    Bounded: a file larger than MAX_BYTES, JSON nested deeper than MAX_DEPTH or a number too long for
+    Python (more than 4,300 digits) is refused with a clear reason; nothing in a file escapes as a crash.
+    """
     if not path.is_file():
         raise EvidenceError(server, path, "no evidence file (collect it with the collector, or capture a snapshot)")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise EvidenceError(server, path, f"the file is {size:,} bytes, more than the {MAX_BYTES:,} evidence "
+                                          "files may have (not an evidence file?)")
     raw = path.read_bytes()
     if not raw.strip():
         raise EvidenceError(server, path, "the file is empty")
     try:
-        document = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        try:
-            document = json.loads(raw.decode("utf-16"))  # Out-File in Windows PowerShell 5.1 writes UTF-16
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EvidenceError(server, path, f"not JSON ({exc})") from None
+        text = integrity.decode(raw)
+    except UnicodeDecodeError as exc:
+        raise EvidenceError(server, path, f"not JSON ({exc})") from None
+    if too_deep(text):
+        raise EvidenceError(server, path, f"JSON nested deeper than {MAX_DEPTH} levels (the collector writes at "
+                                          "most ConvertTo-Json -Depth 100; not an evidence file)")
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
-        what = "truncated JSON (the file ends early)" if _ends_early(raw.decode("utf-8-sig", "replace")) \
-            else "not JSON"
+        what = "truncated JSON (the file ends early)" if _ends_early(text) else "not JSON"
         raise EvidenceError(server, path, f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise EvidenceError(server, path, f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # a number of more than sys.get_int_max_str_digits() digits
+        raise EvidenceError(server, path, f"not usable JSON: {safe_text(exc)}") from None
     if not isinstance(document, dict):
         raise EvidenceError(server, path, "not an evidence document (expected a JSON object)")
     version = document.get("SchemaVersion")
     if version != SCHEMA_VERSION:
-        raise EvidenceError(server, path, f"schema version {version!r}, this sfbcheck reads version "
+        raise EvidenceError(server, path, f"schema version {safe_text(version, 40)!s}, this sfbcheck reads version "
                                           f"{SCHEMA_VERSION} (re-collect with the collector of this release)")
     if document.get("CollectionError"):  # written by `python -m sfbcheck.capture` / `pytest --live`
-        raise EvidenceError(server, path, f"collection failed: {document['CollectionError']}")
+        raise EvidenceError(server, path, f"collection failed: {safe_text(document['CollectionError'], 2000)}")
     mismatch = integrity.identity_mismatch(document, server)
     if mismatch:
-        raise EvidenceError(server, path, mismatch)
+        raise EvidenceError(server, path, safe_text(mismatch, 600))
     if not isinstance(document.get("Sections"), dict):
         raise EvidenceError(server, path, "no Sections object")
     integrity.verify(raw, document, server, path)  # the SHA-256 seal (sfbcheck/integrity.py)
     return document
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\{\}|\[\]")
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """True if JSON text nests objects/arrays deeper than ``limit`` (outside strings); C-speed passes only."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    for _ in range(limit):
+        shorter = _INNERMOST.sub("", brackets)
+        if shorter == brackets:
+            return False
+        brackets = shorter
+    return _INNERMOST.search(brackets) is not None
 
 
 def _ends_early(text: str) -> bool:
@@ -182,6 +240,9 @@ class EvidenceStore:
                 self._cache[key] = Evidence(key, path, load_document(path, key))
             except EvidenceError as exc:
                 self._cache[key] = exc
+            except (OSError, MemoryError, RecursionError, ValueError, TypeError) as exc:
+                # whatever one file holds, it is that server's one error, never the run's
+                self._cache[key] = EvidenceError(key, path, f"unreadable: {type(exc).__name__}: {safe_text(exc)}")
         found = self._cache[key]
         if isinstance(found, EvidenceError):
             raise found

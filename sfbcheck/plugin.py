@@ -309,7 +309,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.plain_nodeid = item.stash[PLAIN_NODEID_KEY]
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
         report.longrepr = str(call.excinfo.value)
+        report.cannot_judge = True  # "cannot judge": an error, never a pass, never a compliance failure
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """A requirement that could not be judged (EvidenceGap) shows as an error, like unusable evidence."""
+    if report.when == "call" and report.failed and getattr(report, "cannot_judge", False):
+        return "error", "E", "ERROR"
+    return None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -131,7 +131,7 @@ def parse_queries(evidence: Evidence) -> dict[tuple[str, str, str], list[DnsAnsw
                                str(rec["Type"]).upper(), str(rec.get("Server", "?")), status,
                                tuple(parse_record(r) for r in rec.get("Answer") or []), str(rec.get("Error") or ""),
                                str(rec.get("Transport") or ""))
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise EvidenceGap(evidence.server, "DnsQuery", f"is malformed: entry {i}: {exc}") from None
         answers.setdefault((answer.view, answer.name, answer.type), []).append(answer)
     return answers

@@ -29,7 +29,7 @@ def parse_events(evidence: Evidence) -> tuple[Event, ...]:
         when = parse_time(rec.get("TimeCreated"))
         try:
             event_id = int(rec.get("Id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
             raise EvidenceGap(evidence.server, "WinEvent",
                               f"is malformed: an entry has no numeric Id: {rec!r:.120}") from None
         if when is None:

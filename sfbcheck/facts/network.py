@@ -87,7 +87,7 @@ def parse_network(evidence: Evidence) -> NetworkFacts:
                 ipaddress.ip_address(str(_field(rec, "NextHop", "NetRoute", evidence.server))),
                 str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)),
                 str(_field(rec, "Store", "NetRoute", evidence.server)), int(rec.get("RouteMetric") or 0)))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: int(Infinity)
         raise EvidenceGap(evidence.server, "NetIPAddress/NetRoute", f"is malformed: {exc}") from None
     return NetworkFacts(tuple(interfaces), tuple(routes))
 

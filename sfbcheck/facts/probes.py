@@ -106,7 +106,7 @@ def parse_tcp(evidence: Evidence) -> list[TcpResult]:
             out.append(TcpResult(str(rec.get("ComputerName") or rec["RemoteAddress"]), str(rec["RemoteAddress"]),
                                  int(rec["RemotePort"]), _bool(rec["TcpTestSucceeded"], "TcpTestSucceeded"),
                                  str(rec.get("Error") or "")))
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise EvidenceGap(evidence.server, "TcpProbe", f"is malformed: entry {i}: {exc}") from None
     return out
 
@@ -124,7 +124,7 @@ def parse_tls(evidence: Evidence) -> list[TlsResult]:
             out.append(TlsResult(str(rec.get("ComputerName") or rec["RemoteAddress"]), str(rec["RemoteAddress"]),
                                  int(rec["RemotePort"]), str(rec.get("SslProtocol") or ""), certs,
                                  str(rec.get("Error") or "")))
-        except (KeyError, ValueError, TypeError, binascii.Error) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError, binascii.Error) as exc:
             raise EvidenceGap(evidence.server, "TlsProbe", f"is malformed: entry {i}: {exc}") from None
     return out
 
@@ -140,7 +140,7 @@ def parse_http(evidence: Evidence) -> list[HttpResult]:
                                   str(rec.get("StatusLine") or ""), int(code) if code not in (None, "") else None,
                                   dict(rec.get("Headers") or {}), str(rec.get("Title") or ""),
                                   str(rec.get("Error") or "")))
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise EvidenceGap(evidence.server, "HttpProbe", f"is malformed: entry {i}: {exc}") from None
     return out
 
@@ -152,7 +152,7 @@ def parse_tls_versions(evidence: Evidence) -> list[TlsVersionResult]:
             out.append(TlsVersionResult(str(rec["ComputerName"]), str(rec.get("RemoteAddress") or ""),
                                         int(rec["RemotePort"]), str(rec["Version"]),
                                         _bool(rec["Accepted"], "Accepted"), str(rec.get("Error") or "")))
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise EvidenceGap(evidence.server, "TlsVersionProbe", f"is malformed: entry {i}: {exc}") from None
     return out
 

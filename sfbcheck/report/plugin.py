@@ -161,7 +161,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         return report
     _describe_host(item, report)
     report.waiver = None
-    if report.when == "call" and report.failed and not hasattr(report, "wasxfail"):
+    if report.when == "call" and report.failed and not hasattr(report, "wasxfail") \
+            and not getattr(report, "cannot_judge", False):  # a waiver never covers "cannot judge"
         _apply_waiver(item, report)
     if not report.passed or getattr(report, "warning", False):
         try:

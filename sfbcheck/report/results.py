@@ -29,8 +29,8 @@ def outcome_of(report: Any) -> str | None:
         return None
     if when == "teardown" and not report.failed:
         return None
-    if when != "call" and report.failed:
-        return "error"
+    if report.failed and (when != "call" or getattr(report, "cannot_judge", False)):
+        return "error"  # a setup error, or a requirement that could not be judged (EvidenceGap)
     waiver = getattr(report, "waiver", None)
     if when == "call" and report.skipped and waiver and waiver.get("status") == "active":
         return "waived"
