@@ -82,7 +82,9 @@ def test_hostile_file_errors_that_server_once_and_the_rest_runs(clean_lab, tmp_p
     assert "INTERNALERROR" not in run.stdout + run.stderr
     errors = [r for r in run.results if r["outcome"] == "error"]
     assert [r["host"] for r in errors] == [EDGE] and HOSTILE[how][1] in errors[0]["message"]
-    assert all(r["outcome"] == "passed" for r in run.results if r["host"] != EDGE and EDGE not in r["message"])
+    assert not run.failures
+    others = [r for r in run.results if r["host"] != EDGE]
+    assert others and {r["outcome"] for r in others} <= {"passed", "skipped", "warning"}
 
 
 def test_parser_tripping_on_a_type_is_cannot_judge_once():
