@@ -1,5 +1,11 @@
 """Every requirement both ways: the clean lab passes, and each documented fault fails exactly its
-requirement on exactly its host (sfbcheck.lab.faults)."""
+requirement on exactly its host (sfbcheck.lab.faults).
+
+Each fault is a whole pytest session of its own over its own lab (selftest/harness.py judges them one after
+another in one warm interpreter) with the JSON results only: the HTML and JUnit reports add nothing to the
+verdicts, and the clean and committed labs below are judged as a user runs them (a fresh ``python -m pytest``,
+every report written).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,21 @@ from selftest.harness import PROJECT, run_lab, run_suite
 from sfbcheck.catalog import catalog
 from sfbcheck.lab.faults import DEMO_FAULTS, FAULTS
 
+VERDICTS_ONLY = ("-p", "no:html", "-p", "no:junitxml")
+
 
 def test_clean_lab_passes_everything(clean_lab, tmp_path):
-    run = run_lab(clean_lab, tmp_path)
+    run = run_lab(clean_lab, tmp_path, fresh_process=True)
     assert run.returncode == 0, run.stdout[-3000:]
+    assert run.results, "the suite ran no test"
+    assert not run.failures and not run.errors
+    assert (tmp_path / "reports" / "latest.html").is_file() and (tmp_path / "reports" / "latest.xml").is_file()
+
+
+def test_clean_lab_passes_everything_judged_warm(clean_lab, tmp_path):
+    """The warm interpreter that judges the faults gives the clean lab the same verdicts."""
+    run = run_lab(clean_lab, tmp_path, *VERDICTS_ONLY)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert run.results, "the suite ran no test"
     assert not run.failures and not run.errors
 
@@ -20,8 +37,8 @@ def test_clean_lab_passes_everything(clean_lab, tmp_path):
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_fails_exactly_its_requirement(name, clean_lab, tmp_path):
     fault = FAULTS[name]
-    run = run_lab(clean_lab, tmp_path, faults=[name])
-    assert run.returncode == 1, run.stdout[-3000:]
+    run = run_lab(clean_lab, tmp_path, *VERDICTS_ONLY, faults=[name])
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
     assert not run.errors, run.stdout[-3000:]
     assert run.failures == fault.expected_failures, run.stdout[-3000:]
     message = "\n".join(run.messages(fault.requirement, fault.host))
@@ -34,7 +51,7 @@ def test_every_fault_names_a_catalog_requirement():
 
 
 def test_committed_demo_lab_fails_only_its_demo_faults(tmp_path):
-    run = run_suite(PROJECT / "inventories" / "lab" / "inventory.yml", tmp_path)
+    run = run_suite(PROJECT / "inventories" / "lab" / "inventory.yml", tmp_path, fresh_process=True)
     expected = set().union(*(FAULTS[n].expected_failures for n in DEMO_FAULTS))
     assert run.failures == expected, run.stdout[-3000:]
     assert not run.errors

@@ -386,18 +386,22 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 # -- pytest-html ------------------------------------------------------------------------------------
+@pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_report_title(report: Any) -> None:
     report.title = "sfbcheck compliance report"
 
 
+@pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_results_table_header(cells: list[str]) -> None:
     html.header_cells(cells)
 
 
+@pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
     html.row_cells(report, cells)
 
 
+@pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
     config = session.config
