@@ -634,14 +634,14 @@ def _problems_of(exc: ValidationError, data: Any) -> list[InventoryProblem]:
     return problems
 
 
-def _placeholders(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+def placeholders(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Every ``TODO`` a generated inventory still holds (the importer writes them where the topology is silent)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _placeholders(value, (*loc, key))
+            yield from placeholders(value, (*loc, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _placeholders(value, (*loc, i))
+            yield from placeholders(value, (*loc, i))
     elif isinstance(node, str) and node.lstrip().upper().startswith("TODO"):
         yield loc, node
 
@@ -668,7 +668,7 @@ def validate(data: Any, source: str | Path = "(inventory)") -> Inventory:
                                          "in environment variables (SFBCHECK_USERNAME / SFBCHECK_PASSWORD), a "
                                          "keyring or Kerberos"))
     problems += [InventoryProblem(named_path(loc, data), f"a value in place of the placeholder {text!r}")
-                 for loc, text in _placeholders(data)]
+                 for loc, text in placeholders(data)]
     inventory = None
     try:
         inventory = Inventory.model_validate(data)

@@ -78,10 +78,12 @@ def lab_pki(now: datetime) -> LabPki:
     )
 
 
-def build_lab(now: datetime | None = None, builders: list[SectionBuilder] | None = None) -> Lab:
-    """A clean lab: every implemented requirement passes on it."""
+def build_lab(now: datetime | None = None, builders: list[SectionBuilder] | None = None,
+              inventory: dict[str, Any] | None = None) -> Lab:
+    """A clean lab: every implemented requirement passes on it. ``inventory`` (default: the Contoso lab's)
+    gives another deployment's shape the same clean evidence."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    lab = Lab(inventory=lab_inventory(), now=now, pki=lab_pki(now))
+    lab = Lab(inventory=inventory or lab_inventory(), now=now, pki=lab_pki(now))
     for member in lab.members():
         lab.sections(member["fqdn"])
     lab.runner_sections()

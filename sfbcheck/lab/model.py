@@ -54,6 +54,12 @@ class Lab:
     def pool_of(self, fqdn: str) -> dict[str, Any]:
         return next(p for p in self.inventory["pools"] if any(m["fqdn"] == fqdn for m in p["members"]))
 
+    @property
+    def cms_master(self) -> str:
+        """The Front End running the CMS master replicator (``cms.master``, default: the CMS pool's first member)."""
+        cms = self.inventory["cms"]
+        return cms.get("master") or next(p for p in self.pools() if p["fqdn"] == cms["pool"])["members"][0]["fqdn"]
+
     def member(self, fqdn: str) -> dict[str, Any]:
         return next(m for m in self.members() if m["fqdn"] == fqdn)
 

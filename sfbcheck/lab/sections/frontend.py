@@ -101,7 +101,7 @@ def replication_status(lab: Lab) -> list[dict[str, Any]]:
 
 def cms_status(lab: Lab) -> dict[str, Any]:
     """Get-CsManagementStoreReplicationStatus -CentralManagementStoreStatus."""
-    master = lab.inventory["cms"]["master"]
+    master = lab.cms_master
     return {"ActiveMasterFqdn": master, "ActiveFileTransferAgents": [master],
             "ActiveReplicas": [m["fqdn"] for p in lab.pools() if p["role"] in REPLICA_ROLES for m in p["members"]],
             "DeletedReplicas": [], "DeletedFileTransferAgents": []}
@@ -180,7 +180,7 @@ def owas_sections(lab: Lab, fqdn: str) -> None:
 
 def build(lab: Lab) -> None:
     cms_pool = lab.inventory["cms"]["pool"]
-    master = lab.inventory["cms"]["master"]
+    master = lab.cms_master
     url = f"http://{AUTODISCOVER_HOST}/autodiscover/autodiscover.svc"
     for pool in lab.pools("frontend"):
         for member in pool["members"]:

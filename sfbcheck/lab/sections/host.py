@@ -169,7 +169,7 @@ def edge_hosts_text(lab: Lab, fqdn: str) -> str:
              f"# Skype for Business next hop {hop['fqdn']} (DNS load balanced: one line per Front End)"]
     lines += [f"{m['ip']}\t{hop['fqdn']}" for m in hop["members"]]
     lines += ["", "# Front End servers"]
-    lines += [f"{m['ip']}\t{m['fqdn']}" + ("    # CMS master" if m["fqdn"] == lab.inventory["cms"]["master"] else "")
+    lines += [f"{m['ip']}\t{m['fqdn']}" + ("    # CMS master" if m["fqdn"] == lab.cms_master else "")
               for m in lab.members("frontend")]
     lines += ["", "# Edge pool (internal interfaces)"]
     lines += [f"{m['ip']}  \t{m['fqdn']}" for m in edge_pool["members"] if m["fqdn"] != fqdn]

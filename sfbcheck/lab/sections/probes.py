@@ -156,9 +156,7 @@ def tls(target_ip: str, port: int, chain: list[bytes]) -> dict[str, Any]:
 
 def build(lab: Lab) -> None:
     configure_inventory(lab)
-    cms_pool = lab.inventory["cms"]["pool"]
-    master = lab.inventory["cms"].get("master") or next(p for p in lab.pools() if p["fqdn"] == cms_pool)[
-        "members"][0]["fqdn"]
+    master = lab.cms_master
     master_ip = lab.member(master)["ip"]
     edges = lab.members("edge")
     probes: dict[str, list[dict[str, Any]]] = {}
