@@ -1,23 +1,38 @@
 <#
 .SYNOPSIS
     sfbcheck evidence collector: reads what the sfbcheck compliance suite needs from the server it runs on
-    and writes one evidence JSON document (schema version 1).
+    and writes one evidence JSON document (schema version 1, collector 1.1.0).
 
 .DESCRIPTION
-    READ-ONLY. This script never changes the server: it only runs Get-* cmdlets, reads files, the registry
-    and certificate stores, and opens TCP/TLS connections for the probes. The one thing it writes is the
-    -OutFile you name (nothing at all when it runs remotely).
+    READ-ONLY. This script never changes the server: it only runs Get-* cmdlets, WMI/CIM queries, reads files,
+    the registry and certificate stores, and opens TCP/TLS connections for the probes. The one thing it writes
+    is the -OutFile you name (nothing at all when it runs remotely). It loads no compiled code (no Add-Type):
+    the one native call, advapi32!RegQueryInfoKey (a registry key's last write time, read only), is declared in
+    memory with System.Reflection.Emit; where that is not allowed the time is recorded as unknown.
 
-    Runs on Windows PowerShell 4.0 (Windows Server 2012 R2) and 5.1. Each section is collected on its own:
-    a section that fails is written as {"Error": "<message>"} and the other sections are still collected
-    (the suite then reports that section as an evidence gap, with the message).
+    Runs on Windows Server 2008 R2 SP1, 2012, 2012 R2, 2016, 2019 and 2022 with Windows PowerShell 3.0, 4.0
+    or 5.1. Where a Windows Server 2012 cmdlet is missing (Get-NetIPAddress, Get-NetRoute, Get-DnsClient*,
+    Resolve-DnsName, Get-SmbShareAccess on 2008 R2) the section is read from WMI/CIM or .NET instead, and the
+    document's Collection.Sections.<name>.Source says which one (docs/evidence.md lists both shapes).
+    collector/compatibility.yml lists the first Windows and PowerShell version of every command it uses.
+
+    Each section runs on its own, with a time limit (-SectionTimeoutSeconds) inside a total limit
+    (-TotalTimeoutSeconds): a section that fails or hangs is written as {"Error": "<message>"} and the other
+    sections are still collected (the suite reports that section as an evidence gap, with the message).
+
+    The document carries the server's names separately (Server: the FQDN as the topology knows it, ShortName,
+    PrimaryDnsSuffix) and ends with a SHA-256 seal of its text ("Sha256"), checked when the suite loads it: a
+    file that was edited or cut off on the way is refused.
 
     Remote use: `python -m sfbcheck.capture` or `pytest --live` send this script over WinRM.
     By hand (an Edge server no one can reach over WinRM), in an elevated Windows PowerShell:
 
-        .\Collect-SfbEvidence.ps1 -Roles edge -OutFile "C:\Temp\$([Net.Dns]::GetHostEntry('').HostName).json"
+        .\Collect-SfbEvidence.ps1 -Roles edge -OutFile C:\Temp\edge01.contoso.local.json
 
-    and hand the file to the suite's evidence directory as <server fqdn>.json.
+    and copy the file unchanged into the suite's evidence directory as <server fqdn>.json.
+    For a bug report, add -Redact (addresses and domain names replaced, certificates left out):
+
+        .\Collect-SfbEvidence.ps1 -Roles edge -Redact -OutFile C:\Temp\redacted.json
 
 .PARAMETER Roles
     The server's roles in the inventory: frontend, edge, director, owas, mediation; add cms on the Front End
@@ -30,15 +45,26 @@
     host:port pairs to probe from this server (TCP connect). A target written tls:host:port also records the
     certificate the listener presents (e.g. each Edge's internal side, tls:edge01.contoso.local:4443).
 .PARAMETER ResolveNames
-    FQDNs this server must resolve (pools, Edge internal FQDNs, ...), recorded as Resolve-DnsName answers.
+    FQDNs this server must resolve (pools, Edge internal FQDNs, ...), recorded as DNS answers (DNS only: the
+    hosts file and DNS, never LLMNR or NetBIOS where Resolve-DnsName exists).
 .PARAMETER Sections
     Collect only these sections (default: every section for the roles).
 .PARAMETER ProbeTimeoutSeconds
     Timeout of each TCP/TLS probe.
 .PARAMETER PoolFqdn
     The pool of this server in the topology (backup status and the pool's SQL back end on Front Ends).
+.PARAMETER SectionTimeoutSeconds
+    Longest time one section may take; a section still running then is stopped and recorded as timed out.
+.PARAMETER TotalTimeoutSeconds
+    Longest time the whole collection may take; sections not started by then are recorded as not collected.
+.PARAMETER InProcess
+    Run the sections one after the other in this session, without time limits (for debugging and Pester).
+.PARAMETER Redact
+    Replace IP addresses and domain names by placeholders and leave certificates out (for a bug report).
 .PARAMETER AsBase64
     Write the document as base64 of its UTF-8 bytes (used by the WinRM transport; keeps non-ASCII intact).
+.PARAMETER LibraryOnly
+    Define the collector's functions and return without collecting (collector/tests/*.Tests.ps1 use it).
 #>
 [CmdletBinding()]
 param(
@@ -50,18 +76,26 @@ param(
     [string[]]$Sections = @(),
     [int]$ProbeTimeoutSeconds = 5,
     [string]$PoolFqdn = '',
-    [switch]$AsBase64
+    [int]$SectionTimeoutSeconds = 120,
+    [int]$TotalTimeoutSeconds = 600,
+    [switch]$InProcess,
+    [switch]$Redact,
+    [switch]$AsBase64,
+    [switch]$LibraryOnly
 )
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-$CollectorVersion = '1.0.0'
+$CollectorVersion = '1.1.0'
 $SchemaVersion = 1
 $Roles = @($Roles | ForEach-Object { "$_".ToLowerInvariant() })
 $SfbServices = @('RTCSRV', 'RTCCLSAGT', 'RTCCAA', 'RTCCAS', 'RTCDATAPROXY', 'RTCMEDIARELAY', 'RTCMRAUTH',
     'RTCATS', 'RTCCCS', 'RTCIMMCU', 'RTCASMCU', 'RTCAVMCU', 'RTCMEDSRV', 'RTCRGS', 'RTCPDPAUTH', 'RTCXMPPTGW',
     'REPLICA', 'FTA', 'MASTER', 'RTCHA', 'W3SVC', 'WAS', 'WACSM', 'MSSQL$RTCLOCAL', 'MSSQL$LYNCLOCAL',
     'MSSQL$RTC', 'SQLAgent$RTC', 'WinRM', 'Dnscache', 'W32Time')
+# Information-level events kept besides every Critical (1), Error (2) and Warning (3) event (Level numbers are
+# the same in every Windows language; LevelDisplayName is localised).
+$SfbInformationEventIds = @(12289, 32000)
 $RegistryKeys = @(
     'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL',
     'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\SSL 2.0\Client',
@@ -84,12 +118,17 @@ $RegistryKeys = @(
     'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full',
     'HKLM:\SOFTWARE\Microsoft\Real-Time Communications\{A593FD00-64F1-4288-A6F4-E699ED9DCA35}'
 )
+# Where each section records the source it used (Get-NetIPAddress or Win32_NetworkAdapterConfiguration, ...).
+$SfbRun = @{ Source = '' }
 
-# -- conversion to plain JSON values: enums as names, dates ISO 8601, bytes base64 -----------------------
+# -- pure parts: conversion to plain JSON values, record shaping, section error handling, output -------------
 function ConvertTo-SfbValue {
     param($Value, [int]$Depth = 0)
     if ($null -eq $Value) {
         return $null
+    }
+    if ($Depth -gt 10) {
+        return "$Value"
     }
     if ($Value -is [datetime]) {
         return $Value.ToUniversalTime().ToString('o')
@@ -133,7 +172,7 @@ function ConvertTo-SfbRecord {
     $record = [ordered]@{}
     foreach ($name in $Property) {
         $value = $null
-        if ($null -ne $InputObject.PSObject.Properties[$name]) {
+        if ($null -ne $InputObject -and $null -ne $InputObject.PSObject.Properties[$name]) {
             $value = $InputObject.$name
         }
         $record[$name] = ConvertTo-SfbValue -Value $value
@@ -152,6 +191,46 @@ function ConvertTo-SfbRecordList {
     return , $list.ToArray()
 }
 
+function ConvertTo-SfbHex {
+    # Uppercase hex, no separators (event data byte[] values, as the event contract says).
+    param([byte[]]$Bytes)
+    if ($null -eq $Bytes) {
+        return ''
+    }
+    return [BitConverter]::ToString($Bytes).Replace('-', '')
+}
+
+function ConvertTo-SfbText {
+    # One event data value as a string: bytes as hex, dates as ISO 8601 UTC, numbers in the invariant culture.
+    param($Value)
+    if ($null -eq $Value) {
+        return ''
+    }
+    if ($Value -is [byte[]]) {
+        return ConvertTo-SfbHex -Bytes $Value
+    }
+    if ($Value -is [datetime]) {
+        return $Value.ToUniversalTime().ToString('o')
+    }
+    return [string]::Format([System.Globalization.CultureInfo]::InvariantCulture, '{0}', $Value)
+}
+
+function ConvertTo-SfbEventRecord {
+    # The event contract: Id, ProviderName, TimeCreated, Level (1-5), LevelDisplayName, Message, MachineName,
+    # Properties (the EventData values in order, each a string).
+    param($Event)
+    $record = ConvertTo-SfbRecord -InputObject $Event -Property @('ProviderName', 'Id', 'Level',
+        'LevelDisplayName', 'TimeCreated', 'MachineName', 'Message')
+    $values = New-Object System.Collections.ArrayList
+    foreach ($property in @($Event.Properties)) {
+        if ($null -ne $property) {
+            $null = $values.Add((ConvertTo-SfbText -Value $property.Value))
+        }
+    }
+    $record['Properties'] = $values.ToArray()
+    return $record
+}
+
 function Get-SfbErrorText {
     param($ErrorRecord)
     $text = "$($ErrorRecord.Exception.Message)"
@@ -161,22 +240,262 @@ function Get-SfbErrorText {
     return $text.Trim()
 }
 
-# -- host facts ------------------------------------------------------------------------------------------
+function New-SfbSectionError {
+    param([string]$Message)
+    $failure = [ordered]@{}
+    $failure['Error'] = $Message
+    return $failure
+}
+
+function Invoke-SfbGuarded {
+    # Runs one section function; a failure becomes {"Error": "..."}: one section, never the whole server.
+    param([string]$Function)
+    $SfbRun['Source'] = ''
+    $result = [ordered]@{}
+    try {
+        $result['Value'] = & (Get-Command -Name $Function -CommandType Function)
+        $result['Failed'] = $false
+    } catch {
+        $result['Value'] = New-SfbSectionError -Message (Get-SfbErrorText -ErrorRecord $_)
+        $result['Failed'] = $true
+    }
+    $result['Source'] = $SfbRun['Source']
+    return $result
+}
+
+function Test-SfbCommand {
+    # True if this Windows has the command (the 2012+ cmdlets are missing on 2008 R2).
+    param([string]$Name)
+    return ($null -ne (Get-Command -Name $Name -ErrorAction SilentlyContinue))
+}
+
+function Get-SfbSha256Hex {
+    param([string]$Text)
+    $bytes = (New-Object System.Text.UTF8Encoding $false).GetBytes($Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        return (ConvertTo-SfbHex -Bytes $sha.ComputeHash($bytes)).ToLowerInvariant()
+    } finally {
+        $sha.Dispose()
+    }
+}
+
+function ConvertTo-SfbSealedJson {
+    # The document as compact JSON whose last member is "Sha256": the SHA-256 of the text before it
+    # (checked by sfbcheck/integrity.py when the suite loads the file).
+    param($Document)
+    $json = ConvertTo-Json -InputObject $Document -Depth 14 -Compress
+    $body = $json.Substring(0, $json.LastIndexOf('}'))
+    return $body + ',"Sha256":"' + (Get-SfbSha256Hex -Text $body) + '"}'
+}
+
+function ConvertTo-SfbBase64Text {
+    param([string]$Text)
+    $bytes = (New-Object System.Text.UTF8Encoding $false).GetBytes($Text)
+    return [Convert]::ToBase64String($bytes, [System.Base64FormattingOptions]::InsertLineBreaks)
+}
+
+function ConvertTo-SfbRedacted {
+    # A copy of a plain value (what ConvertTo-SfbValue makes) with each known name replaced and every IPv4
+    # address mapped to 192.0.2.x / 198.51.100.x placeholders (the same address -> the same placeholder);
+    # certificate bytes (RawData, Certificates, RawContent) are left out.
+    param($Value, $Names, $Addresses)
+    if ($null -eq $Value) {
+        return $null
+    }
+    if ($Value -is [string]) {
+        $text = $Value
+        foreach ($name in @($Names.Keys | Sort-Object -Property Length -Descending)) {
+            $text = $text -ireplace [regex]::Escape($name), $Names[$name]
+        }
+        $evaluator = {
+            param($match)
+            $found = $match.Value
+            if (-not $Addresses.Contains($found)) {
+                $count = $Addresses.Count + 1
+                $Addresses[$found] = '192.0.' + [string](2 + [Math]::Floor($count / 250)) + '.' + [string]($count % 250)
+            }
+            return $Addresses[$found]
+        }
+        return [regex]::Replace($text, '\b(?:\d{1,3}\.){3}\d{1,3}\b', [System.Text.RegularExpressions.MatchEvaluator]$evaluator)
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $table = [ordered]@{}
+        foreach ($key in $Value.Keys) {
+            if (@('RawData', 'Certificates', 'RawContent', 'PresentedCertificate') -contains "$key") {
+                $table["$key"] = '(redacted)'
+            } else {
+                $table["$key"] = ConvertTo-SfbRedacted -Value $Value[$key] -Names $Names -Addresses $Addresses
+            }
+        }
+        return $table
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $items = New-Object System.Collections.ArrayList
+        foreach ($item in $Value) {
+            $null = $items.Add((ConvertTo-SfbRedacted -Value $item -Names $Names -Addresses $Addresses))
+        }
+        return , $items.ToArray()
+    }
+    return $Value
+}
+
+function Get-SfbRedactionNames {
+    # The domain names to hide: the primary DNS suffix, the AD domain and every SIP domain collected.
+    param($Document)
+    $names = [ordered]@{}
+    $candidates = New-Object System.Collections.ArrayList
+    $null = $candidates.Add("$($Document['PrimaryDnsSuffix'])")
+    $sections = $Document['Sections']
+    if ($null -ne $sections -and $sections.Contains('Win32_ComputerSystem')) {
+        $null = $candidates.Add("$($sections['Win32_ComputerSystem']['Domain'])")
+    }
+    if ($null -ne $sections -and $sections.Contains('CsSipDomain')) {
+        foreach ($domain in @($sections['CsSipDomain'])) {
+            $null = $candidates.Add("$($domain['Name'])")
+        }
+    }
+    foreach ($candidate in $candidates) {
+        $clean = $candidate.Trim().TrimEnd('.').ToLowerInvariant()
+        if ($clean -and $clean.Contains('.') -and -not $names.Contains($clean)) {
+            $names[$clean] = 'domain' + [string]($names.Count + 1) + '.example'
+        }
+    }
+    return $names
+}
+
+function Test-SfbWanted {
+    param([string]$Name, [string]$ForRoles)
+    if ($Sections.Count -gt 0) {
+        return ($Sections -contains $Name)
+    }
+    if ($ForRoles -eq '*') {
+        return $true
+    }
+    foreach ($role in $ForRoles.Split(',')) {
+        if ($Roles -contains $role) {
+            return $true
+        }
+    }
+    return $false
+}
+
+# -- identity: the names of this server, kept apart (an Edge without a primary DNS suffix has only its short name)
+function Get-SfbTopologyFqdn {
+    # The FQDN the topology gives this computer (Get-CsComputer reads the local replica), or '' if unknown.
+    param([string]$ShortName)
+    if (-not (Get-Command -Name Get-CsComputer -ErrorAction SilentlyContinue)) {
+        foreach ($name in @('SkypeForBusiness', 'Lync')) {
+            if (Get-Module -ListAvailable -Name $name) {
+                Import-Module -Name $name -ErrorAction Stop
+                break
+            }
+        }
+    }
+    if (-not (Get-Command -Name Get-CsComputer -ErrorAction SilentlyContinue)) {
+        return ''
+    }
+    $computers = @()
+    try {
+        $computers = @(Get-CsComputer -Local -ErrorAction Stop)
+    } catch {
+        $computers = @(Get-CsComputer -ErrorAction Stop)
+    }
+    $mine = @($computers | Where-Object { "$($_.Fqdn)".Split('.')[0] -eq $ShortName })
+    if ($mine.Count -eq 1) {
+        return "$($mine[0].Fqdn)".ToLowerInvariant()
+    }
+    return ''
+}
+
+function Get-SfbIdentity {
+    $tcpip = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters'
+    $short = "$($tcpip.'NV Hostname')"
+    if (-not $short) {
+        $short = "$env:COMPUTERNAME"
+    }
+    $suffix = "$($tcpip.'NV Domain')".Trim().TrimEnd('.')
+    $record = [ordered]@{}
+    $record['ShortName'] = $short.ToLowerInvariant()
+    $record['PrimaryDnsSuffix'] = $suffix.ToLowerInvariant()
+    $record['DnsFqdn'] = $record['ShortName']
+    if ($suffix) {
+        $record['DnsFqdn'] = ($short + '.' + $suffix).ToLowerInvariant()
+    }
+    $record['TopologyFqdn'] = ''
+    try {
+        $record['TopologyFqdn'] = Get-SfbTopologyFqdn -ShortName $short
+    } catch {
+        $record['TopologyError'] = Get-SfbErrorText -ErrorRecord $_
+    }
+    $SfbRun['Source'] = 'Tcpip\Parameters NV Hostname, NV Domain; Get-CsComputer'
+    return $record
+}
+
+# -- host facts: each with the Windows Server 2012 cmdlet where present, WMI/CIM on 2008 R2 -----------------
+function Get-SfbAdapterNames {
+    # InterfaceIndex -> the connection name (NetConnectionID: "Local Area Connection", the InterfaceAlias of 2012+).
+    $names = @{}
+    foreach ($adapter in @(Get-CimInstance -ClassName Win32_NetworkAdapter -Filter 'NetConnectionID IS NOT NULL')) {
+        $names["$($adapter.InterfaceIndex)"] = "$($adapter.NetConnectionID)"
+    }
+    return $names
+}
+
+function Get-SfbAdapterConfiguration {
+    # Win32_NetworkAdapterConfiguration of the adapters with IP, each with its NetConnectionID.
+    $names = Get-SfbAdapterNames
+    $list = New-Object System.Collections.ArrayList
+    foreach ($config in @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE')) {
+        $record = ConvertTo-SfbRecord -InputObject $config -Property @('Index', 'InterfaceIndex', 'Description',
+            'IPAddress', 'IPSubnet', 'DefaultIPGateway', 'DNSServerSearchOrder', 'DNSDomain',
+            'DNSDomainSuffixSearchOrder', 'FullDNSRegistrationEnabled', 'DomainDNSRegistrationEnabled',
+            'DHCPEnabled')
+        $record['NetConnectionID'] = $names["$($config.InterfaceIndex)"]
+        $null = $list.Add($record)
+    }
+    return , $list.ToArray()
+}
+
 function Get-SfbNetIPAddress {
-    $addresses = Get-NetIPAddress -AddressFamily @('IPv4', 'IPv6')
-    return ConvertTo-SfbRecordList -InputObject $addresses -Property @('InterfaceAlias', 'InterfaceIndex',
-        'IPAddress', 'PrefixLength', 'AddressFamily', 'PrefixOrigin', 'AddressState')
+    if (Test-SfbCommand -Name 'Get-NetIPAddress') {
+        $SfbRun['Source'] = 'Get-NetIPAddress'
+        $addresses = Get-NetIPAddress -AddressFamily @('IPv4', 'IPv6')
+        return ConvertTo-SfbRecordList -InputObject $addresses -Property @('InterfaceAlias', 'InterfaceIndex',
+            'IPAddress', 'PrefixLength', 'AddressFamily', 'PrefixOrigin', 'AddressState')
+    }
+    $SfbRun['Source'] = 'Win32_NetworkAdapterConfiguration'
+    return Get-SfbAdapterConfiguration
 }
 
 function Get-SfbNetRoute {
-    $routes = New-Object System.Collections.ArrayList
-    foreach ($store in @('ActiveStore', 'PersistentStore')) {
-        foreach ($route in @(Get-NetRoute -PolicyStore $store -ErrorAction SilentlyContinue)) {
-            $record = ConvertTo-SfbRecord -InputObject $route -Property @('DestinationPrefix', 'NextHop',
-                'InterfaceAlias', 'InterfaceIndex', 'RouteMetric', 'AddressFamily')
-            $record['Store'] = $store
-            $null = $routes.Add($record)
+    if (Test-SfbCommand -Name 'Get-NetRoute') {
+        $SfbRun['Source'] = 'Get-NetRoute'
+        $routes = New-Object System.Collections.ArrayList
+        foreach ($store in @('ActiveStore', 'PersistentStore')) {
+            foreach ($route in @(Get-NetRoute -PolicyStore $store -ErrorAction SilentlyContinue)) {
+                $record = ConvertTo-SfbRecord -InputObject $route -Property @('DestinationPrefix', 'NextHop',
+                    'InterfaceAlias', 'InterfaceIndex', 'RouteMetric', 'AddressFamily')
+                $record['Store'] = $store
+                $null = $routes.Add($record)
+            }
         }
+        return , $routes.ToArray()
+    }
+    # 2008 R2: the IPv4 routing table, and the persistent routes (route -p, the PersistentRoutes key). The
+    # gateway configured on an adapter is not a persistent route there: it is DefaultIPGateway in NetIPAddress.
+    $SfbRun['Source'] = 'Win32_IP4RouteTable, Win32_IP4PersistedRouteTable'
+    $routes = New-Object System.Collections.ArrayList
+    foreach ($route in @(Get-CimInstance -ClassName Win32_IP4RouteTable)) {
+        $record = ConvertTo-SfbRecord -InputObject $route -Property @('Destination', 'Mask', 'NextHop',
+            'InterfaceIndex', 'Metric1', 'Type', 'Protocol')
+        $record['Store'] = 'ActiveStore'
+        $null = $routes.Add($record)
+    }
+    foreach ($route in @(Get-CimInstance -ClassName Win32_IP4PersistedRouteTable)) {
+        $record = ConvertTo-SfbRecord -InputObject $route -Property @('Destination', 'Mask', 'NextHop', 'Metric1')
+        $record['Store'] = 'PersistentStore'
+        $null = $routes.Add($record)
     }
     return , $routes.ToArray()
 }
@@ -184,19 +503,26 @@ function Get-SfbNetRoute {
 function Get-SfbComputerSystem {
     $system = Get-CimInstance -ClassName Win32_ComputerSystem
     return ConvertTo-SfbRecord -InputObject $system -Property @('Name', 'DNSHostName', 'Domain', 'PartOfDomain',
-        'Workgroup', 'DomainRole')
+        'Workgroup', 'DomainRole', 'TotalPhysicalMemory', 'NumberOfProcessors', 'NumberOfLogicalProcessors')
 }
 
 function Get-SfbOperatingSystem {
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
     return ConvertTo-SfbRecord -InputObject $os -Property @('Caption', 'Version', 'BuildNumber', 'ProductType',
-        'SystemDrive', 'LastBootUpTime', 'OSArchitecture')
+        'SystemDrive', 'LastBootUpTime', 'OSArchitecture', 'OSLanguage', 'TotalVisibleMemorySize')
 }
 
 function Get-SfbDnsClientGlobalSetting {
-    $setting = Get-DnsClientGlobalSetting
-    return ConvertTo-SfbRecord -InputObject $setting -Property @('SuffixSearchList', 'UseDevolution',
-        'DevolutionLevel')
+    if (Test-SfbCommand -Name 'Get-DnsClientGlobalSetting') {
+        $SfbRun['Source'] = 'Get-DnsClientGlobalSetting'
+        $setting = Get-DnsClientGlobalSetting
+        return ConvertTo-SfbRecord -InputObject $setting -Property @('SuffixSearchList', 'UseDevolution',
+            'DevolutionLevel')
+    }
+    $SfbRun['Source'] = 'Tcpip\Parameters'
+    $values = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters'
+    return ConvertTo-SfbRecord -InputObject $values -Property @('SearchList', 'UseDomainNameDevolution',
+        'DomainNameDevolutionLevel')
 }
 
 function Get-SfbTcpipParameters {
@@ -207,15 +533,25 @@ function Get-SfbTcpipParameters {
 }
 
 function Get-SfbDnsClient {
-    $clients = Get-DnsClient
-    return ConvertTo-SfbRecordList -InputObject $clients -Property @('InterfaceAlias', 'InterfaceIndex',
-        'ConnectionSpecificSuffix', 'RegisterThisConnectionsAddress', 'UseSuffixWhenRegistering')
+    if (Test-SfbCommand -Name 'Get-DnsClient') {
+        $SfbRun['Source'] = 'Get-DnsClient'
+        $clients = Get-DnsClient
+        return ConvertTo-SfbRecordList -InputObject $clients -Property @('InterfaceAlias', 'InterfaceIndex',
+            'ConnectionSpecificSuffix', 'RegisterThisConnectionsAddress', 'UseSuffixWhenRegistering')
+    }
+    $SfbRun['Source'] = 'Win32_NetworkAdapterConfiguration'
+    return Get-SfbAdapterConfiguration
 }
 
 function Get-SfbDnsClientServerAddress {
-    $servers = Get-DnsClientServerAddress
-    return ConvertTo-SfbRecordList -InputObject $servers -Property @('InterfaceAlias', 'InterfaceIndex',
-        'AddressFamily', 'ServerAddresses')
+    if (Test-SfbCommand -Name 'Get-DnsClientServerAddress') {
+        $SfbRun['Source'] = 'Get-DnsClientServerAddress'
+        $servers = Get-DnsClientServerAddress
+        return ConvertTo-SfbRecordList -InputObject $servers -Property @('InterfaceAlias', 'InterfaceIndex',
+            'AddressFamily', 'ServerAddresses')
+    }
+    $SfbRun['Source'] = 'Win32_NetworkAdapterConfiguration'
+    return Get-SfbAdapterConfiguration
 }
 
 function Get-SfbHostsFile {
@@ -231,33 +567,43 @@ function Get-SfbHostsFile {
     return $record
 }
 
-# A registry key's last write time (SCHANNEL-03: a change since the last boot is a reboot pending). Neither
-# PowerShell nor .NET exposes it, so the collector asks advapi32!RegQueryInfoKey, which only reads the key.
-$RegQueryInfoKeySignature = @'
-[DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
-public static extern int RegQueryInfoKey(Microsoft.Win32.SafeHandles.SafeRegistryHandle hKey, IntPtr lpClass,
-    IntPtr lpcchClass, IntPtr lpReserved, IntPtr lpcSubKeys, IntPtr lpcbMaxSubKeyLen, IntPtr lpcbMaxClassLen,
-    IntPtr lpcValues, IntPtr lpcbMaxValueNameLen, IntPtr lpcbMaxValueLen, IntPtr lpcbSecurityDescriptor,
-    out long lpftLastWriteTime);
-'@
+# -- registry ------------------------------------------------------------------------------------------------
+# A key's last write time (SCHANNEL-03: a change since the last boot is a reboot pending). Neither PowerShell
+# nor .NET exposes it, so the collector declares advapi32!RegQueryInfoKey (which only reads the key) in memory
+# with System.Reflection.Emit: no compiler, no file. Where that is refused (e.g. constrained language mode)
+# LastWriteTime is null and LastWriteTimeError says why; the suite then cannot judge SCHANNEL-03.
+function Get-SfbRegistryNative {
+    if ($null -ne $SfbRun['Native']) {
+        return $SfbRun['Native']
+    }
+    $name = New-Object System.Reflection.AssemblyName 'SfbCheckRegistryRead'
+    $assembly = [AppDomain]::CurrentDomain.DefineDynamicAssembly($name,
+        [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
+    $module = $assembly.DefineDynamicModule('SfbCheckRegistryRead', $false)
+    $builder = $module.DefineType('SfbCheckRegistryRead.Native', 'Public, Class')
+    $parameters = [Type[]]@([Microsoft.Win32.SafeHandles.SafeRegistryHandle], [IntPtr], [IntPtr], [IntPtr],
+        [IntPtr], [IntPtr], [IntPtr], [IntPtr], [IntPtr], [IntPtr], [IntPtr], [long].MakeByRefType())
+    $method = $builder.DefinePInvokeMethod('RegQueryInfoKey', 'advapi32.dll',
+        [System.Reflection.MethodAttributes]'Public, Static, PinvokeImpl',
+        [System.Reflection.CallingConventions]::Standard, [int], $parameters,
+        [System.Runtime.InteropServices.CallingConvention]::Winapi,
+        [System.Runtime.InteropServices.CharSet]::Unicode)
+    $method.SetImplementationFlags([System.Reflection.MethodImplAttributes]::PreserveSig)
+    $SfbRun['Native'] = $builder.CreateType()
+    return $SfbRun['Native']
+}
 
 function Get-SfbRegistryKeyLastWriteTime {
     param($Key)
-    try {
-        if (-not ('SfbCheck.RegistryInfo' -as [type])) {
-            Add-Type -MemberDefinition $RegQueryInfoKeySignature -Name 'RegistryInfo' -Namespace 'SfbCheck'
-        }
-        $fileTime = [long]0
-        $zero = [IntPtr]::Zero
-        $status = [SfbCheck.RegistryInfo]::RegQueryInfoKey($Key.Handle, $zero, $zero, $zero, $zero, $zero, $zero,
-            $zero, $zero, $zero, $zero, [ref]$fileTime)
-        if ($status -eq 0) {
-            return [DateTime]::FromFileTimeUtc($fileTime)
-        }
-    } catch {
-        return $null
+    $native = Get-SfbRegistryNative
+    $fileTime = [long]0
+    $zero = [IntPtr]::Zero
+    $status = $native::RegQueryInfoKey($Key.Handle, $zero, $zero, $zero, $zero, $zero, $zero, $zero, $zero,
+        $zero, $zero, [ref]$fileTime)
+    if ($status -ne 0) {
+        throw "RegQueryInfoKey returned $status"
     }
-    return $null
+    return [DateTime]::FromFileTimeUtc($fileTime)
 }
 
 function Get-SfbRegistryKey {
@@ -272,7 +618,11 @@ function Get-SfbRegistryKey {
     }
     $key = Get-Item -LiteralPath $Path
     $record['Exists'] = $true
-    $record['LastWriteTime'] = ConvertTo-SfbValue -Value (Get-SfbRegistryKeyLastWriteTime -Key $key)
+    try {
+        $record['LastWriteTime'] = ConvertTo-SfbValue -Value (Get-SfbRegistryKeyLastWriteTime -Key $key)
+    } catch {
+        $record['LastWriteTimeError'] = Get-SfbErrorText -ErrorRecord $_
+    }
     $values = New-Object System.Collections.ArrayList
     foreach ($name in @($key.GetValueNames())) {
         $entry = [ordered]@{}
@@ -314,7 +664,7 @@ function Get-SfbInstalledProducts {
             $name = "$($entry.DisplayName)"
             if ($name -match 'Lync Server|Skype for Business Server|Office Web Apps|Office Online Server') {
                 $null = $products.Add((ConvertTo-SfbRecord -InputObject $entry -Property @('DisplayName',
-                    'DisplayVersion', 'Publisher', 'InstallDate')))
+                    'DisplayVersion', 'Publisher', 'InstallDate', 'InstallLocation')))
             }
         }
     }
@@ -417,13 +767,88 @@ function Get-SfbService {
         'StartMode', 'StartName', 'DelayedAutoStart', 'PathName')
 }
 
+function Test-SfbEventWanted {
+    # Critical (1), Error (2), Warning (3) and the named Information events; Level numbers, not the localised names.
+    param($Event)
+    $level = [int]$Event.Level
+    return (($level -ge 1 -and $level -le 3) -or $SfbInformationEventIds -contains [int]$Event.Id)
+}
+
 function Get-SfbWinEvent {
     $since = (Get-Date).AddHours(-$LookbackHours)
     $filter = @{ LogName = 'Lync Server'; StartTime = $since }
     $events = @(Get-WinEvent -FilterHashtable $filter -ErrorAction SilentlyContinue |
-        Where-Object { $_.LevelDisplayName -ne 'Information' -or $_.Id -eq 12289 -or $_.Id -eq 32000 })
-    return ConvertTo-SfbRecordList -InputObject $events -Property @('ProviderName', 'Id', 'LevelDisplayName',
-        'TimeCreated', 'MachineName', 'Message')
+        Where-Object { Test-SfbEventWanted -Event $_ })
+    $list = New-Object System.Collections.ArrayList
+    foreach ($event in $events) {
+        $null = $list.Add((ConvertTo-SfbEventRecord -Event $event))
+    }
+    return , $list.ToArray()
+}
+
+# -- server platform hygiene (HOST-01...04) ----------------------------------------------------------------
+function Get-SfbPowerPlan {
+    # HOST-01: the power plans, IsActive marks the one in effect (root\cimv2\power exists from 2008 R2 on).
+    $SfbRun['Source'] = 'Win32_PowerPlan'
+    $plans = Get-CimInstance -Namespace 'root\cimv2\power' -ClassName Win32_PowerPlan
+    return ConvertTo-SfbRecordList -InputObject $plans -Property @('InstanceID', 'ElementName', 'IsActive')
+}
+
+function Get-SfbProcessor {
+    # HOST-02: one object per socket.
+    $processors = Get-CimInstance -ClassName Win32_Processor
+    return ConvertTo-SfbRecordList -InputObject $processors -Property @('DeviceID', 'Name', 'NumberOfCores',
+        'NumberOfLogicalProcessors', 'MaxClockSpeed')
+}
+
+function Get-SfbLogicalDisk {
+    # HOST-03: local fixed disks (DriveType 3).
+    $disks = Get-CimInstance -ClassName Win32_LogicalDisk -Filter 'DriveType = 3'
+    return ConvertTo-SfbRecordList -InputObject $disks -Property @('DeviceID', 'DriveType', 'FileSystem', 'Size',
+        'FreeSpace', 'VolumeName')
+}
+
+function Get-SfbDataLocations {
+    # HOST-03: where the local databases (SQL Express instances) and this server's file share live.
+    $record = [ordered]@{}
+    $instances = New-Object System.Collections.ArrayList
+    $root = 'HKLM:\SOFTWARE\Microsoft\Microsoft SQL Server'
+    $names = 'HKLM:\SOFTWARE\Microsoft\Microsoft SQL Server\Instance Names\SQL'
+    if (Test-Path -LiteralPath $names) {
+        $map = Get-Item -LiteralPath $names
+        foreach ($instance in @($map.GetValueNames())) {
+            $id = "$($map.GetValue($instance))"
+            $setup = Join-Path -Path $root -ChildPath "$id\Setup"
+            $entry = [ordered]@{}
+            $entry['Instance'] = $instance
+            $entry['SQLDataRoot'] = $null
+            if (Test-Path -LiteralPath $setup) {
+                $entry['SQLDataRoot'] = "$((Get-ItemProperty -LiteralPath $setup).SQLDataRoot)"
+            }
+            $null = $instances.Add($entry)
+        }
+    }
+    $record['SqlInstances'] = $instances.ToArray()
+    $shares = New-Object System.Collections.ArrayList
+    foreach ($share in @(Get-CimInstance -ClassName Win32_Share -Filter 'Type = 0')) {
+        $null = $shares.Add((ConvertTo-SfbRecord -InputObject $share -Property @('Name', 'Path')))
+    }
+    $record['Shares'] = $shares.ToArray()
+    return $record
+}
+
+function Get-SfbPendingReboot {
+    # HOST-04: the keys Windows leaves while a reboot is pending (servicing stack, Windows Update, file renames).
+    $record = [ordered]@{}
+    $record['ComponentBasedServicingRebootPending'] = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+    $record['WindowsUpdateRebootRequired'] = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+    $manager = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager'
+    $renames = @()
+    if ($null -ne $manager.PSObject.Properties['PendingFileRenameOperations']) {
+        $renames = @($manager.PendingFileRenameOperations | Where-Object { "$_" })
+    }
+    $record['PendingFileRenameOperations'] = $renames.Count
+    return $record
 }
 
 # -- Lync / Skype for Business cmdlets (Front End, Director, Edge) ---------------------------------------
@@ -495,14 +920,24 @@ function Split-SfbTarget {
 
 function Get-SfbInterfaceAlias {
     param([string]$Address)
-    $match = @(Get-NetIPAddress -IPAddress $Address -ErrorAction SilentlyContinue)
-    if ($match.Count -gt 0) {
-        return "$($match[0].InterfaceAlias)"
+    if (Test-SfbCommand -Name 'Get-NetIPAddress') {
+        $match = @(Get-NetIPAddress -IPAddress $Address -ErrorAction SilentlyContinue)
+        if ($match.Count -gt 0) {
+            return "$($match[0].InterfaceAlias)"
+        }
+        return $null
+    }
+    foreach ($config in @(Get-SfbAdapterConfiguration)) {
+        if (@($config['IPAddress']) -contains $Address) {
+            return $config['NetConnectionID']
+        }
     }
     return $null
 }
 
 function Test-SfbTcpConnect {
+    # A TCP connect with System.Net.Sockets.TcpClient (every Windows; Test-NetConnection needs 2012 R2), recorded
+    # with the names Test-NetConnection uses.
     param([string]$ComputerName, [int]$Port)
     $record = [ordered]@{}
     $record['ComputerName'] = $ComputerName
@@ -532,6 +967,16 @@ function Test-SfbTcpConnect {
     return $record
 }
 
+function Get-SfbTlsProtocols {
+    # TLS 1.2, 1.1 and 1.0 named explicitly (SslProtocols Tls12 3072 + Tls11 768 + Tls 192): without it .NET 4.5
+    # on 2012 R2 offers only its legacy defaults unless SchUseStrongCrypto is set. .NET 4.0 knows only Tls.
+    try {
+        return [System.Security.Authentication.SslProtocols]3264
+    } catch {
+        return [System.Security.Authentication.SslProtocols]192
+    }
+}
+
 function Get-SfbPresentedChain {
     param([string]$ComputerName, [int]$Port)
     $record = [ordered]@{}
@@ -539,6 +984,7 @@ function Get-SfbPresentedChain {
     $record['RemoteAddress'] = $null
     $record['RemotePort'] = $Port
     $record['TcpTestSucceeded'] = $false
+    $record['RequestedProtocols'] = $null
     $record['SslProtocol'] = $null
     $record['Certificates'] = @()
     $record['Error'] = ''
@@ -566,9 +1012,11 @@ function Get-SfbPresentedChain {
             $script:SfbPresented = $presented.ToArray()
             return $true
         }
+        $protocols = Get-SfbTlsProtocols
+        $record['RequestedProtocols'] = $protocols.ToString()
         $ssl = New-Object System.Net.Security.SslStream -ArgumentList @($client.GetStream(), $false, $accept)
         try {
-            $ssl.AuthenticateAsClient($ComputerName)
+            $ssl.AuthenticateAsClient($ComputerName, $null, $protocols, $false)
             $record['SslProtocol'] = $ssl.SslProtocol.ToString()
         } finally {
             $ssl.Dispose()
@@ -605,6 +1053,50 @@ function Get-SfbTlsProbes {
     return , $results.ToArray()
 }
 
+function ConvertTo-SfbHostEntryRecords {
+    # [System.Net.Dns]::GetHostEntry's answer in Resolve-DnsName's record shape: the CNAME to the canonical
+    # HostName when it differs from the name asked, then one A/AAAA record per address.
+    param([string]$Name, $HostEntry)
+    $records = New-Object System.Collections.ArrayList
+    $canonical = "$($HostEntry.HostName)"
+    if ($canonical -and $canonical.TrimEnd('.') -ne $Name.TrimEnd('.')) {
+        $cname = [ordered]@{}
+        $cname['Name'] = $Name
+        $cname['Type'] = 'CNAME'
+        $cname['Section'] = 'Answer'
+        $cname['NameHost'] = $canonical
+        $null = $records.Add($cname)
+    } else {
+        $canonical = $Name
+    }
+    foreach ($address in @($HostEntry.AddressList)) {
+        $answer = [ordered]@{}
+        $answer['Name'] = $canonical
+        $answer['Type'] = 'A'
+        if ("$($address.AddressFamily)" -eq 'InterNetworkV6') {
+            $answer['Type'] = 'AAAA'
+        }
+        $answer['Section'] = 'Answer'
+        $answer['IPAddress'] = $address.ToString()
+        $null = $records.Add($answer)
+    }
+    return , $records.ToArray()
+}
+
+function Resolve-SfbName {
+    # One name: Resolve-DnsName -DnsOnly (hosts file and DNS; LLMNR and NetBIOS are not asked) where it exists,
+    # else [System.Net.Dns]::GetHostEntry (the Windows resolver, which cannot be kept from LLMNR/NetBIOS).
+    param([string]$Name)
+    if (Test-SfbCommand -Name 'Resolve-DnsName') {
+        $SfbRun['Source'] = 'Resolve-DnsName -DnsOnly'
+        $answers = Resolve-DnsName -Name $Name -DnsOnly -ErrorAction Stop
+        return ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'TTL', 'Section',
+            'IPAddress', 'NameHost')
+    }
+    $SfbRun['Source'] = 'System.Net.Dns'
+    return ConvertTo-SfbHostEntryRecords -Name $Name -HostEntry ([System.Net.Dns]::GetHostEntry($Name))
+}
+
 function Get-SfbResolveDnsName {
     $results = New-Object System.Collections.ArrayList
     foreach ($name in $ResolveNames) {
@@ -613,9 +1105,7 @@ function Get-SfbResolveDnsName {
         $entry['Error'] = $null
         $entry['Records'] = @()
         try {
-            $answers = Resolve-DnsName -Name $name -DnsOnly:$false -ErrorAction Stop
-            $entry['Records'] = ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'TTL',
-                'Section', 'IPAddress', 'NameHost')
+            $entry['Records'] = Resolve-SfbName -Name $name
         } catch {
             $entry['Error'] = Get-SfbErrorText -ErrorRecord $_
         }
@@ -645,15 +1135,64 @@ function Get-SfbAutodiscoverResolution {
         return , @()
     }
     $name = (New-Object System.Uri $url).Host
-    $answers = Resolve-DnsName -Name $name -ErrorAction Stop
-    return ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'NameHost', 'IPAddress', 'TTL',
-        'Section')
+    return Resolve-SfbName -Name $name
+}
+
+function ConvertTo-SfbShareRight {
+    # Win32_ACE AccessMask -> the AccessRight names of Get-SmbShareAccess (Full, Change, Read, Custom).
+    param([long]$AccessMask)
+    if ($AccessMask -eq 2032127) {
+        return 'Full'
+    }
+    if ($AccessMask -eq 1245631) {
+        return 'Change'
+    }
+    if ($AccessMask -eq 1179817) {
+        return 'Read'
+    }
+    return 'Custom'
+}
+
+function Get-SfbReplicaShareAccessWmi {
+    # 2008 R2: the share's security descriptor from Win32_LogicalShareSecuritySetting (GetSecurityDescriptor
+    # only reads it), one record per ACE with the trustee's SID and the Get-SmbShareAccess names beside.
+    $setting = Get-CimInstance -ClassName Win32_LogicalShareSecuritySetting -Filter "Name = 'xds-replica'"
+    if ($null -eq $setting) {
+        throw 'the xds-replica share does not exist on this server'
+    }
+    $answer = Invoke-CimMethod -InputObject $setting -MethodName GetSecurityDescriptor
+    $entries = New-Object System.Collections.ArrayList
+    foreach ($ace in @($answer.Descriptor.DACL)) {
+        $entry = [ordered]@{}
+        $entry['Name'] = 'xds-replica'
+        $entry['TrusteeDomain'] = "$($ace.Trustee.Domain)"
+        $entry['TrusteeName'] = "$($ace.Trustee.Name)"
+        $entry['SIDString'] = "$($ace.Trustee.SIDString)"
+        $entry['AccessMask'] = [long]$ace.AccessMask
+        $entry['AceType'] = [int]$ace.AceType
+        $entry['AccountName'] = $entry['TrusteeName']
+        if ($entry['TrusteeDomain']) {
+            $entry['AccountName'] = $entry['TrusteeDomain'] + '\' + $entry['TrusteeName']
+        }
+        $entry['AccessControlType'] = 'Allow'
+        if ($entry['AceType'] -eq 1) {
+            $entry['AccessControlType'] = 'Deny'
+        }
+        $entry['AccessRight'] = ConvertTo-SfbShareRight -AccessMask $entry['AccessMask']
+        $null = $entries.Add($entry)
+    }
+    return , $entries.ToArray()
 }
 
 function Get-SfbReplicaShareAccess {
-    $access = Get-SmbShareAccess -Name 'xds-replica'
-    return ConvertTo-SfbRecordList -InputObject $access -Property @('Name', 'ScopeName', 'AccountName',
-        'AccessControlType', 'AccessRight')
+    if (Test-SfbCommand -Name 'Get-SmbShareAccess') {
+        $SfbRun['Source'] = 'Get-SmbShareAccess'
+        $access = Get-SmbShareAccess -Name 'xds-replica'
+        return ConvertTo-SfbRecordList -InputObject $access -Property @('Name', 'ScopeName', 'AccountName',
+            'AccessControlType', 'AccessRight')
+    }
+    $SfbRun['Source'] = 'Win32_LogicalShareSecuritySetting'
+    return Get-SfbReplicaShareAccessWmi
 }
 
 function Get-SfbRegistrarService {
@@ -743,12 +1282,21 @@ function Get-SfbOfficeWebAppsProduct {
 }
 
 # -- which sections, for which roles -----------------------------------------------------------------------
-# Name, the roles that collect it ('*' = every server), the function that reads it.
+# Name, the roles that collect it ('*' = every server), the function that reads it. Every function must run on
+# every supported Windows and PowerShell: a command newer than 2008 R2 / PowerShell 3.0 only inside
+# `if (Test-SfbCommand -Name '<command>') { ... }` with a fallback after it (selftest/test_collector_static.py
+# checks this against collector/compatibility.yml).
 $Catalog = @(
+    @('Identity', '*', 'Get-SfbIdentity'),
     @('NetIPAddress', '*', 'Get-SfbNetIPAddress'),
     @('NetRoute', '*', 'Get-SfbNetRoute'),
     @('Win32_ComputerSystem', '*', 'Get-SfbComputerSystem'),
     @('Win32_OperatingSystem', '*', 'Get-SfbOperatingSystem'),
+    @('Win32_Processor', '*', 'Get-SfbProcessor'),
+    @('Win32_LogicalDisk', '*', 'Get-SfbLogicalDisk'),
+    @('Win32_PowerPlan', '*', 'Get-SfbPowerPlan'),
+    @('DataLocations', '*', 'Get-SfbDataLocations'),
+    @('PendingReboot', '*', 'Get-SfbPendingReboot'),
     @('DnsClientGlobalSetting', '*', 'Get-SfbDnsClientGlobalSetting'),
     @('DnsClient', '*', 'Get-SfbDnsClient'),
     @('DnsClientServerAddress', '*', 'Get-SfbDnsClientServerAddress'),
@@ -797,56 +1345,191 @@ function Get-SfbCsAllowedDomain {
         'MarkForMonitoring')
 }
 
-function Test-SfbWanted {
-    param([string]$Name, [string]$ForRoles)
-    if ($Sections.Count -gt 0) {
-        return ($Sections -contains $Name)
+# -- running the sections: each in a worker runspace with a time limit, within a total limit ----------------
+$SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'ProbeTimeoutSeconds',
+    'PoolFqdn', 'SfbServices', 'SfbInformationEventIds', 'RegistryKeys', 'ErrorActionPreference',
+    'ProgressPreference', 'Sections')
+
+function Get-SfbLibraryText {
+    # The collector's own functions as one script, to define them in a worker runspace.
+    $parts = New-Object System.Collections.ArrayList
+    foreach ($command in @(Get-Command -CommandType Function -Name '*-Sfb*')) {
+        $null = $parts.Add("function $($command.Name) {`n$($command.Definition)`n}")
     }
-    if ($ForRoles -eq '*') {
-        return $true
+    return ($parts.ToArray() -join "`n")
+}
+
+function New-SfbWorker {
+    # A runspace of this process holding the collector's functions and parameters (the Lync module, once
+    # imported there, serves every following section).
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace()
+    $runspace.Open()
+    foreach ($name in $SfbSharedVariables) {
+        $runspace.SessionStateProxy.SetVariable($name, (Get-Variable -Name $name -ValueOnly))
     }
-    foreach ($role in $ForRoles.Split(',')) {
-        if ($Roles -contains $role) {
-            return $true
+    $runspace.SessionStateProxy.SetVariable('SfbRun', @{ Source = '' })
+    $shell = [System.Management.Automation.PowerShell]::Create()
+    $shell.Runspace = $runspace
+    $null = $shell.AddScript((Get-SfbLibraryText))
+    $null = $shell.Invoke()
+    $shell.Dispose()
+    return $runspace
+}
+
+function Invoke-SfbInWorker {
+    # One section in the worker; after TimeoutSeconds it is stopped (without waiting) and reported as timed out.
+    param($Worker, [string]$Function, [int]$TimeoutSeconds)
+    $shell = [System.Management.Automation.PowerShell]::Create()
+    $shell.Runspace = $Worker
+    $null = $shell.AddScript('param($Function) Invoke-SfbGuarded -Function $Function').AddArgument($Function)
+    $handle = $shell.BeginInvoke()
+    if (-not $handle.AsyncWaitHandle.WaitOne($TimeoutSeconds * 1000, $false)) {
+        $null = $shell.BeginStop($null, $null)
+        $result = [ordered]@{}
+        $result['Value'] = New-SfbSectionError -Message "timed out: still running after $TimeoutSeconds s (stopped)"
+        $result['Failed'] = $true
+        $result['TimedOut'] = $true
+        $result['Source'] = ''
+        return $result
+    }
+    try {
+        $output = @($shell.EndInvoke($handle))
+    } catch {
+        $output = @()
+        $result = [ordered]@{}
+        $result['Value'] = New-SfbSectionError -Message (Get-SfbErrorText -ErrorRecord $_)
+        $result['Failed'] = $true
+        $result['Source'] = ''
+        $output = @($result)
+    } finally {
+        $shell.Dispose()
+    }
+    if ($output.Count -ne 1) {
+        return Invoke-SfbGuarded -Function 'Get-SfbNoOutput'
+    }
+    $result = $output[0]
+    if ($null -ne $result.PSObject -and $result -isnot [System.Collections.IDictionary]) {
+        $result = $result.PSObject.BaseObject
+    }
+    $result['TimedOut'] = $false
+    return $result
+}
+
+function Get-SfbNoOutput {
+    throw 'the section returned no result'
+}
+
+function Invoke-SfbCollection {
+    # Every wanted section: its value (or {"Error"}) and, in $Info, its source, seconds and outcome.
+    param($Catalog, $Info)
+    $collected = [ordered]@{}
+    $started = Get-Date
+    $deadline = $started.AddSeconds($TotalTimeoutSeconds)
+    $worker = $null
+    foreach ($entry in $Catalog) {
+        $name = $entry[0]
+        if (-not (Test-SfbWanted -Name $name -ForRoles $entry[1])) {
+            continue
         }
+        $begin = Get-Date
+        $left = [int][Math]::Floor(($deadline - $begin).TotalSeconds)
+        $about = [ordered]@{}
+        if ($left -le 0) {
+            $collected[$name] = New-SfbSectionError -Message "not collected: the total time limit of $TotalTimeoutSeconds s was reached"
+            $about['Outcome'] = 'skipped'
+            $about['Seconds'] = 0
+            $Info[$name] = $about
+            continue
+        }
+        if ($InProcess) {
+            $result = Invoke-SfbGuarded -Function $entry[2]
+            $result['TimedOut'] = $false
+        } else {
+            if ($null -eq $worker) {
+                $worker = New-SfbWorker
+            }
+            $result = Invoke-SfbInWorker -Worker $worker -Function $entry[2] -TimeoutSeconds ([Math]::Min($SectionTimeoutSeconds, $left))
+            if ($result['TimedOut']) {
+                $worker = $null  # still busy: the next section gets a new one
+            }
+        }
+        $collected[$name] = $result['Value']
+        $about['Source'] = $result['Source']
+        $about['Seconds'] = [Math]::Round(((Get-Date) - $begin).TotalSeconds, 2)
+        $about['Outcome'] = 'collected'
+        if ($result['TimedOut']) {
+            $about['Outcome'] = 'timed out'
+        } elseif ($result['Failed']) {
+            $about['Outcome'] = 'failed'
+        }
+        $Info[$name] = $about
     }
-    return $false
+    return $collected
+}
+
+function New-SfbDocument {
+    param($Collected, $Info, [datetime]$Started)
+    $identity = $Collected['Identity']
+    $short = "$env:COMPUTERNAME".ToLowerInvariant()
+    $suffix = ''
+    $topology = ''
+    $dnsFqdn = $short
+    if ($identity -is [System.Collections.IDictionary] -and -not $identity.Contains('Error')) {
+        $short = "$($identity['ShortName'])"
+        $suffix = "$($identity['PrimaryDnsSuffix'])"
+        $topology = "$($identity['TopologyFqdn'])"
+        $dnsFqdn = "$($identity['DnsFqdn'])"
+    }
+    $server = $dnsFqdn
+    if ($topology) {
+        $server = $topology
+    }
+    $collection = [ordered]@{}
+    $collection['SectionTimeoutSeconds'] = $SectionTimeoutSeconds
+    $collection['TotalTimeoutSeconds'] = $TotalTimeoutSeconds
+    $collection['InProcess'] = [bool]$InProcess
+    $collection['Seconds'] = [Math]::Round(((Get-Date) - $Started).TotalSeconds, 2)
+    $collection['TotalTimedOut'] = (@($Info.Values | Where-Object { $_['Outcome'] -eq 'skipped' }).Count -gt 0)
+    $collection['Redacted'] = [bool]$Redact
+    $collection['Sections'] = $Info
+    $document = [ordered]@{}
+    $document['Integrity'] = 'SHA-256'
+    $document['SchemaVersion'] = $SchemaVersion
+    $document['Server'] = $server.ToLowerInvariant()
+    $document['ShortName'] = $short
+    $document['PrimaryDnsSuffix'] = $suffix
+    $document['TopologyFqdn'] = $topology
+    $document['CollectedAt'] = $Started.ToUniversalTime().ToString('o')
+    $document['CollectorVersion'] = $CollectorVersion
+    $document['PSVersion'] = $PSVersionTable.PSVersion.ToString()
+    $document['CLRVersion'] = "$($PSVersionTable.CLRVersion)"
+    $document['Roles'] = $Roles
+    $document['Collection'] = $collection
+    $document['Sections'] = $Collected
+    return $document
+}
+
+if ($LibraryOnly) {
+    return
 }
 
 # -- collect ---------------------------------------------------------------------------------------------
-$collected = [ordered]@{}
-foreach ($entry in $Catalog) {
-    $name = $entry[0]
-    if (-not (Test-SfbWanted -Name $name -ForRoles $entry[1])) {
-        continue
-    }
-    try {
-        $collected[$name] = & (Get-Command -Name $entry[2] -CommandType Function)
-    } catch {
-        $failure = [ordered]@{}
-        $failure['Error'] = Get-SfbErrorText -ErrorRecord $_
-        $collected[$name] = $failure
-    }
+$started = Get-Date
+$info = [ordered]@{}
+$collected = Invoke-SfbCollection -Catalog $Catalog -Info $info
+$document = New-SfbDocument -Collected $collected -Info $info -Started $started
+if ($Redact) {
+    $names = Get-SfbRedactionNames -Document $document
+    $document = ConvertTo-SfbRedacted -Value $document -Names $names -Addresses ([ordered]@{})
 }
-
-$fqdn = [System.Net.Dns]::GetHostEntry('').HostName
-$document = [ordered]@{}
-$document['SchemaVersion'] = $SchemaVersion
-$document['Server'] = $fqdn.ToLowerInvariant()
-$document['CollectedAt'] = (Get-Date).ToUniversalTime().ToString('o')
-$document['CollectorVersion'] = $CollectorVersion
-$document['PSVersion'] = $PSVersionTable.PSVersion.ToString()
-$document['Roles'] = $Roles
-$document['Sections'] = $collected
-$json = ConvertTo-Json -InputObject $document -Depth 12 -Compress
+$json = ConvertTo-SfbSealedJson -Document $document
 
 if ($OutFile) {
     $utf8 = New-Object System.Text.UTF8Encoding $false
     [System.IO.File]::WriteAllText($OutFile, $json, $utf8)
     "sfbcheck evidence of $($document['Server']) written to $OutFile ($($collected.Count) sections)"
 } elseif ($AsBase64) {
-    $bytes = (New-Object System.Text.UTF8Encoding $false).GetBytes($json)
-    [Convert]::ToBase64String($bytes, [System.Base64FormattingOptions]::InsertLineBreaks)
+    ConvertTo-SfbBase64Text -Text $json
 } else {
     $json
 }

@@ -27,15 +27,16 @@ READ_ONLY_COMMANDS = {
     "Get-CsAccessEdgeConfiguration", "Get-CsTopology", "Get-CsManagementStoreReplicationStatus",
     "Get-CsPushNotificationConfiguration", "Get-CsOAuthConfiguration", "Get-CsService", "Get-CsPoolBackupRelationship",
     "Get-CsBackupServiceStatus", "Test-CsDatabase", "Get-SmbShareAccess", "Get-ADComputer",
-    "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object",
-    "Add-Type",  # only the RegQueryInfoKey signature (advapi32, reads a key's last write time): checked below
+    "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object", "Sort-Object", "Get-Variable",
+    "Get-CsComputer",
+    "Invoke-CimMethod",  # only the methods that read (GetSecurityDescriptor): checked below
 }
 # Verbs of the collector's own functions.
-OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import"}
+OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import", "Invoke", "New", "Resolve"}
 NEW_OBJECT_TYPES = {
     "System.Collections.ArrayList", "System.Text.UTF8Encoding", "System.Net.Sockets.TcpClient",
     "System.Net.Security.SslStream", "System.Security.Cryptography.X509Certificates.X509Certificate2",
-    "System.Uri",
+    "System.Uri", "System.Reflection.AssemblyName",
 }
 STATIC_CALLS = {
     "[Convert]::ToBase64String", "[Convert]::FromBase64String", "[System.IO.File]::ReadAllBytes",
@@ -43,10 +44,20 @@ STATIC_CALLS = {
     "[System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey",
     "[System.IO.File]::WriteAllText",  # only the -OutFile the admin names (checked below)
     "[System.Base64FormattingOptions]::InsertLineBreaks",
-    "[IntPtr]::Zero", "[DateTime]::FromFileTimeUtc", "[SfbCheck.RegistryInfo]::RegQueryInfoKey",
+    "[IntPtr]::Zero", "[DateTime]::FromFileTimeUtc", "[BitConverter]::ToString", "[string]::Format",
+    "[System.Globalization.CultureInfo]::InvariantCulture", "[System.Security.Cryptography.SHA256]::Create",
+    "[regex]::Escape", "[regex]::Replace", "[Math]::Floor", "[Math]::Min", "[Math]::Round",
+    "[System.Management.Automation.PowerShell]::Create",
+    "[System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace",
+    # the in-memory declaration of advapi32!RegQueryInfoKey (no compiler, no file): checked below
+    "[AppDomain]::CurrentDomain", "[System.Reflection.Emit.AssemblyBuilderAccess]::Run",
+    "[System.Reflection.CallingConventions]::Standard", "[System.Runtime.InteropServices.CallingConvention]::Winapi",
+    "[System.Runtime.InteropServices.CharSet]::Unicode", "[System.Reflection.MethodImplAttributes]::PreserveSig",
 }
-# The only native code the collector may declare: functions that read.
+# The only native functions the collector may declare (DefinePInvokeMethod): functions that read.
 NATIVE_FUNCTIONS = {"RegQueryInfoKey"}
+# The only WMI methods the collector may call (Invoke-CimMethod -MethodName): methods that read.
+READ_ONLY_WMI_METHODS = {"GetSecurityDescriptor"}
 VERB_NOUN = re.compile(r"^[A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+$")
 
 
@@ -104,11 +115,14 @@ def violations(source: str) -> list[str]:
     for write in re.finditer(r"\[System\.IO\.File\]::WriteAllText\((\$\w+)", code):
         if write.group(1) != "$OutFile":
             problems.append(f"a file write to {write.group(1)} (only -OutFile may be written)")
-    for declared in re.finditer(r"static\s+extern\s+\w+\s+(\w+)\s*\(", code):
-        if declared.group(1) not in NATIVE_FUNCTIONS:
+    for declared in re.finditer(r"DefinePInvokeMethod\(\s*(\S+?)\s*,", code):
+        if declared.group(1).strip("'\"") not in NATIVE_FUNCTIONS:
             problems.append(f"native function {declared.group(1)} is not on the allowlist")
-    if "Add-Type" in code and re.search(r"Add-Type\s+(?!-MemberDefinition \$RegQueryInfoKeySignature )", code):
-        problems.append("Add-Type other than the RegQueryInfoKey signature")
+    if re.search(r"static\s+extern|DllImport", code):
+        problems.append("a native declaration in C# text (the collector compiles nothing)")
+    for method in re.finditer(r"Invoke-CimMethod\b[^\n]*?-MethodName\s+(\S+)", code):
+        if method.group(1).strip("'\"") not in READ_ONLY_WMI_METHODS:
+            problems.append(f"WMI method {method.group(1)} is not on the read-only allowlist")
     if nodes(tree, "redirection"):
         problems.append("an output redirection (> file)")
     return problems
@@ -147,7 +161,10 @@ def test_collector_uses_no_syntax_newer_than_powershell_4():
     "function Set-SfbThing { 1 }",
     "[System.IO.File]::WriteAllText($path, 'x')",
     "Add-Type -TypeDefinition 'public class X {}'",
+    "Add-Type -MemberDefinition $RegQueryInfoKeySignature -Name 'RegistryInfo' -Namespace 'SfbCheck'",
     "$s = @'\n[DllImport(\"advapi32.dll\")] public static extern int RegSetValueEx(IntPtr h);\n'@",
+    "$m = $builder.DefinePInvokeMethod('RegSetValueExW', 'advapi32.dll', $a, $c, [int], $p, $w, $u)",
+    "Invoke-CimMethod -InputObject $setting -MethodName SetSecurityDescriptor -Arguments @{}",
 ])
 def test_the_allowlist_catches_a_change(line):
     assert violations(collector_script() + "\n" + line + "\n")
