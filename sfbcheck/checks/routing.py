@@ -15,10 +15,12 @@ from sfbcheck.problems import Problem
 
 
 def _sides(edge: Host, facts: NetworkFacts) -> tuple[Interface | None, Interface | None]:
+    """The internal interface (holding the inventory's IP) and the external one (its external IP, or the one
+    other adapter with a usable address; None when a third NIC leaves it ambiguous)."""
     internal = facts.interface_with(edge.member.ip)
     external = facts.interface_with(edge.member.external_ip)
     if external is None and internal is not None:
-        others = [i for i in facts.interfaces if i.index != internal.index and not i.address.is_loopback]
+        others = [i for index, i in facts.adapters(internal.address.version).items() if index != internal.index]
         external = others[0] if len(others) == 1 else None
     return internal, external
 
@@ -103,8 +105,18 @@ def persistent_route(edge: Host, subnet: ipaddress.IPv4Network | ipaddress.IPv6N
                     fix=fix, evidence=shown)]
 
 
+def meant_for_internal_side(route: Route, internal: Interface, edge: Host) -> bool:
+    """A route on the internal interface, or one to (part of) an inventory internal subnet on any interface;
+    a partner route through the external interface's own gateway is not the internal side's business."""
+    if route.index == internal.index:
+        return True
+    return any(route.prefix.version == subnet.version and route.prefix.overlaps(subnet)  # type: ignore[arg-type]
+               for subnet in edge.pool.internal_subnets)
+
+
 def persistent_next_hops(edge: Host) -> list[Problem]:
-    """EDGE-ROUTE-02: every persistent route's next hop lies inside the internal interface's subnet."""
+    """EDGE-ROUTE-02: every persistent route meant for the internal side has its next hop inside the internal
+    interface's subnet (seed 000); routes on the external NIC to other networks (partners) are left alone."""
     facts = network(edge.evidence)
     internal, _ = _sides(edge, facts)
     if internal is None:
@@ -112,6 +124,8 @@ def persistent_next_hops(edge: Host) -> list[Problem]:
     problems = []
     for r in facts.persistent:
         if r.is_default or r.is_on_link or r.next_hop.version != internal.address.version:
+            continue
+        if not meant_for_internal_side(r, internal, edge):
             continue
         if r.next_hop not in internal.network:
             problems.append(Problem(

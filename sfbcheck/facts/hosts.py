@@ -6,6 +6,11 @@ by spaces and tabs (any run of them); the first field is an IPv4 or IPv6 address
 (the first is the entry's name, any further ones are *aliases*, which the resolver cache turns into CNAMEs of
 the first name); names compare case-insensitively; a line whose first field is not an address is ignored;
 blank lines, CRLF/LF/CR line ends and a UTF-8 byte-order mark are accepted.
+
+A *malformed* line is one the DNS client reads differently from how it looks: a first field that is not an
+address (a typo such as ``10.10.1.300``, garbage), an address without a name, or control / invisible characters
+(NUL, vertical tab, a no-break or zero-width space, a stray byte-order mark) that glue fields together or become
+part of a name, so the name never matches (EDGE-HOSTS-01 names each such line).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import base64
 import binascii
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sfbcheck.errors import EvidenceGap
@@ -58,6 +64,11 @@ class IgnoredLine:
 class HostsFile:
     entries: tuple[HostsEntry, ...]
     ignored: tuple[IgnoredLine, ...] = ()
+    malformed: tuple[IgnoredLine, ...] = ()  # ignored lines and lines with control/invisible characters
+
+    def members(self, name: str) -> list[HostsEntry]:
+        """Entries where ``name`` is the first name (an A record), alone or not: the lines that make it resolve."""
+        return [e for e in self.entries if e.names[0].casefold() == name.casefold()]
 
     def with_name(self, name: str) -> list[HostsEntry]:
         """Entries that carry ``name`` in any position (name or alias)."""
@@ -84,23 +95,43 @@ def parse_address(field: str) -> IPAddress | None:
         return None
 
 
+def hidden_characters(text: str) -> list[str]:
+    """The control and invisible characters in ``text`` other than the tab, as ``U+XXXX NAME``."""
+    found = []
+    for char in dict.fromkeys(text):
+        category = unicodedata.category(char)
+        if char != "\t" and (category in ("Cc", "Cf", "Co", "Cs", "Cn") or (category == "Zs" and char != " ")):
+            found.append(f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}")
+    return found
+
+
 def parse_hosts(content: str | bytes) -> HostsFile:
     """Parse a hosts file's content; never raises on any text."""
     entries: list[HostsEntry] = []
     ignored: list[IgnoredLine] = []
+    malformed: list[IgnoredLine] = []
     for number, raw in enumerate(_LINE_ENDS.split(decode(content)), 1):
         data = raw.split("#", 1)[0].strip(" \t")
         if not data:
             continue
         fields = [f for f in _FIELD_SEPARATORS.split(data) if f]
         ip = parse_address(fields[0])
+        hidden = hidden_characters(data)
         if ip is None:
-            ignored.append(IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address"))
+            line = IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address" if not hidden else
+                               f"{fields[0]!r} is not an IP address (it holds {', '.join(hidden)})")
+            ignored.append(line)
+            malformed.append(line)
         elif len(fields) == 1:
-            ignored.append(IgnoredLine(number, raw, "an address without a name"))
+            line = IgnoredLine(number, raw, "an address without a name")
+            ignored.append(line)
+            malformed.append(line)
         else:
             entries.append(HostsEntry(number, raw, ip, tuple(fields[1:])))
-    return HostsFile(tuple(entries), tuple(ignored))
+            if hidden:
+                malformed.append(IgnoredLine(number, raw, f"it holds {', '.join(hidden)}, which become part of "
+                                                          "a name, so that name never matches"))
+    return HostsFile(tuple(entries), tuple(ignored), tuple(malformed))
 
 
 def _content(evidence: Evidence) -> str | bytes:

@@ -1,4 +1,11 @@
-"""Interfaces and routes from NetIPAddress / NetRoute evidence (Get-NetIPAddress, Get-NetRoute)."""
+"""Interfaces and routes from NetIPAddress / NetRoute evidence (Get-NetIPAddress, Get-NetRoute).
+
+Real servers list more than their NICs' addresses: the loopback (``Loopback Pseudo-Interface 1``: 127.0.0.1/8 and
+::1/128, PrefixOrigin WellKnown), an IPv6 link-local fe80::/64 address on every adapter, on older Windows the
+ISATAP (``isatap.{GUID}``, fe80::5efe:<IPv4>) and Teredo (``Teredo Tunneling Pseudo-Interface``, 2001::/32)
+tunnels, and adapters without a usable address (a disconnected or DHCP-less NIC: 169.254.0.0/16, an AddressState
+other than Preferred). ``NetworkFacts.adapters`` keeps the adapters that carry a usable address.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +19,38 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 DEFAULT_ROUTES = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 ON_LINK = (ipaddress.ip_address("0.0.0.0"), ipaddress.ip_address("::"))
+TEREDO = ipaddress.ip_network("2001::/32")
+PSEUDO_ALIASES = ("isatap.", "teredo tunneling pseudo-interface", "6to4 adapter", "loopback pseudo-interface")
+# MSFT_NetIPAddress AddressState (the collector writes the name; ConvertTo-Json alone would write the number)
+ADDRESS_STATES = {0: "Invalid", 1: "Tentative", 2: "Duplicate", 3: "Deprecated", 4: "Preferred"}
 
 
 @dataclass(frozen=True)
 class Interface:
+    """One address of one interface (Get-NetIPAddress lists one object per address)."""
+
     alias: str
     index: int
     address: IPAddress
     network: IPNetwork
+    state: str = "Preferred"
+
+    @property
+    def is_pseudo(self) -> bool:
+        """Loopback or a tunnel pseudo-interface (ISATAP, Teredo, 6to4), not a network adapter."""
+        address = self.address
+        isatap = address.version == 6 and address.packed[8:12] in (b"\x00\x00\x5e\xfe", b"\x02\x00\x5e\xfe")
+        return (address.is_loopback or self.alias.casefold().startswith(PSEUDO_ALIASES) or isatap
+                or (address.version == 6 and address in TEREDO))
+
+    @property
+    def usable(self) -> bool:
+        """An adapter's address that carries traffic: not a pseudo-interface, not link-local, Preferred."""
+        return not self.is_pseudo and not self.address.is_link_local and self.state.casefold() == "preferred"
 
     def __str__(self) -> str:
-        return f"{self.alias} (ifIndex {self.index}, {self.address}/{self.network.prefixlen})"
+        state = "" if self.state == "Preferred" else f", {self.state}"
+        return f"{self.alias} (ifIndex {self.index}, {self.address}/{self.network.prefixlen}{state})"
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,15 @@ class NetworkFacts:
     def interface_with(self, ip: IPAddress | None) -> Interface | None:
         return next((i for i in self.interfaces if ip is not None and i.address == ip), None)
 
+    def adapters(self, version: int = 4) -> dict[int, Interface]:
+        """Interface index -> its first usable address of that IP version (disconnected NICs, loopback,
+        ISATAP/Teredo and link-local-only adapters left out)."""
+        out: dict[int, Interface] = {}
+        for interface in self.interfaces:
+            if interface.usable and interface.address.version == version:
+                out.setdefault(interface.index, interface)
+        return out
+
     def in_store(self, store: str) -> list[Route]:
         return [r for r in self.routes if r.store == store]
 
@@ -79,8 +116,10 @@ def parse_network(evidence: Evidence) -> NetworkFacts:
         for rec in evidence.records("NetIPAddress"):
             ip = ipaddress.ip_address(str(_field(rec, "IPAddress", "NetIPAddress", evidence.server)).split("%")[0])
             prefix = int(_field(rec, "PrefixLength", "NetIPAddress", evidence.server))
+            state = rec.get("AddressState", "Preferred")
+            state = ADDRESS_STATES.get(state, str(state)) if isinstance(state, int) else str(state or "Preferred")
             interfaces.append(Interface(str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)), ip,
-                                        ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
+                                        ipaddress.ip_network(f"{ip}/{prefix}", strict=False), state))
         for rec in evidence.records("NetRoute"):
             routes.append(Route(
                 ipaddress.ip_network(str(_field(rec, "DestinationPrefix", "NetRoute", evidence.server)), strict=False),

@@ -11,7 +11,7 @@ from sfbcheck.facts.registry import NET_FRAMEWORK_WOW64, SCHANNEL, TCPIP_PARAMET
 from sfbcheck.lab.faults import fault
 from sfbcheck.lab.model import Lab
 from sfbcheck.lab.sections.events import event
-from sfbcheck.lab.sections.host import resolve_on_edge
+from sfbcheck.lab.sections.host import hosts_section, resolve_on_edge
 
 EDGE1, EDGE2 = "edge01.contoso.local", "edge02.contoso.local"
 FE1, FE2, FE3, FE4, FE5 = (f"fe0{i}.contoso.local" for i in range(1, 6))
@@ -38,11 +38,8 @@ def _service(lab: Lab, fqdn: str, name: str) -> dict[str, Any]:
 
 def _edit_hosts(lab: Lab, fqdn: str, edit: Any) -> None:
     """Change the Edge's hosts file (``edit`` maps the list of lines to a new list) and re-resolve on the Edge."""
-    section = lab.sections(fqdn)["HostsFile"]
-    lines = section["Content"].split("\r\n")
-    section["Content"] = "\r\n".join(edit(lines))
-    section["Length"] = len(section["Content"].encode("utf-8"))
-    section["LastWriteTime"] = (lab.now - timedelta(days=3)).isoformat()
+    lines = lab.sections(fqdn)["HostsFile"]["Content"].split("\r\n")
+    lab.sections(fqdn)["HostsFile"] = hosts_section(lab, "\r\n".join(edit(lines)), days_ago=3)
     resolve_on_edge(lab, fqdn)
 
 
@@ -102,7 +99,8 @@ def dns_suffix_not_active(lab: Lab) -> None:
 # -- hosts file and resolution (EDGE-HOSTS-01/02, EDGE-DNS-04) ---------------------------------------------------
 @fault("edge01-hosts-pool-as-alias", "EDGE-HOSTS-01", EDGE1,
        "seed 003: each Front End line also carries the pool FQDN as an alias, so the pool resolves as a CNAME "
-       "of fe01 only and the Edge never fails over", also=(("EDGE-DNS-04", EDGE1),))
+       "of fe01 only and the Edge never fails over; no line has the pool FQDN as its name",
+       also=(("EDGE-DNS-04", EDGE1), ("EDGE-HOSTS-02", EDGE1)))
 def pool_as_alias(lab: Lab) -> None:
     def edit(lines: list[str]) -> list[str]:
         out = []
@@ -129,6 +127,13 @@ def short_name_alias(lab: Lab) -> None:
        also=(("EDGE-DNS-04", EDGE1),))
 def missing_pool_member(lab: Lab) -> None:
     _edit_hosts(lab, EDGE1, lambda lines: [x for x in lines if x != "10.10.1.13\tpool01.contoso.local"])
+
+
+@fault("edge02-hosts-mistyped-pool-line", "EDGE-HOSTS-01", EDGE2,
+       "issue: a mistyped pool line (10.10.1.l3, a letter l for the digit 1) silently removes fe03 from the pool",
+       also=(("EDGE-HOSTS-02", EDGE2), ("EDGE-DNS-04", EDGE2)))
+def mistyped_pool_line(lab: Lab) -> None:
+    _edit_hosts(lab, EDGE2, lambda lines: [x.replace("10.10.1.13\tpool01", "10.10.1.l3\tpool01") for x in lines])
 
 
 @fault("edge02-hosts-stale-front-end-ip", "EDGE-DNS-04", EDGE2,

@@ -10,6 +10,7 @@ primary DNS suffix contoso.local and resolve the next hop through a hosts file.
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +39,8 @@ ROLE_COMPONENTS = {"frontend": "Front End Server", "edge": "Edge Server", "direc
                    "mediation": "Mediation Server"}
 NETWORK_SERVICE = "NT AUTHORITY\\NetworkService"
 NET_INSTALL_PATH = "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\"
+# Windows' own %SystemRoot%\System32\drivers\etc\hosts (Windows Server 2008 R2 and later ship this text, with
+# CRLF line ends and no trailing entries; many public copies, e.g. the README of selftest/data/real).
 HOSTS_HEADER = """\
 # Copyright (c) 1993-2009 Microsoft Corp.
 #
@@ -49,6 +52,14 @@ HOSTS_HEADER = """\
 # The IP address and the host name should be separated by at least one
 # space.
 #
+# Additionally, comments (such as these) may be inserted on individual
+# lines or following the machine name denoted by a '#' symbol.
+#
+# For example:
+#
+#      102.54.94.97     rhino.acme.com          # source server
+#       38.25.63.10     x.acme.com              # x client host
+
 # localhost name resolution is handled within DNS itself.
 #	127.0.0.1       localhost
 #	::1             localhost
@@ -176,9 +187,13 @@ def edge_hosts_text(lab: Lab, fqdn: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def hosts_section(lab: Lab, text: str) -> dict[str, Any]:
-    return {"FullName": r"C:\Windows\System32\drivers\etc\hosts", "Length": len(text.encode("utf-8")),
-            "LastWriteTime": (lab.now - timedelta(days=90)).isoformat(), "Content": text}
+def hosts_section(lab: Lab, text: str, days_ago: int = 90) -> dict[str, Any]:
+    """The HostsFile section as the collector writes it: the file's text (UTF-8; ``Encoding.GetString`` keeps a
+    byte-order mark as U+FEFF) and its bytes (base64)."""
+    raw = text.encode("utf-8")
+    return {"FullName": r"C:\Windows\System32\drivers\etc\hosts", "Length": len(raw),
+            "LastWriteTime": (lab.now - timedelta(days=days_ago)).isoformat(),
+            "Content": text, "RawContent": base64.b64encode(raw).decode("ascii")}
 
 
 def a_record(name: str, ip: str) -> dict[str, Any]:
@@ -235,4 +250,4 @@ def build(lab: Lab) -> None:
             sections["HostsFile"] = hosts_section(lab, text)
             resolve_on_edge(lab, fqdn)
         else:
-            sections["HostsFile"] = hosts_section(lab, HOSTS_HEADER.replace("\n", "\r\n"))
+            sections["HostsFile"] = hosts_section(lab, HOSTS_HEADER.replace("\n", "\r\n"), days_ago=2400)
