@@ -20,7 +20,8 @@ import pytest
 from sfbcheck import targets
 from sfbcheck.errors import EvidenceError, EvidenceGap
 from sfbcheck.evidence import EvidenceStore
-from sfbcheck.inventory import Inventory
+from sfbcheck.inventory import Inventory, load_inventory
+from sfbcheck.lab.model import Lab
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIP"
@@ -50,16 +51,25 @@ def requirement_tests() -> tuple[RequirementTest, ...]:
     return tuple(found)
 
 
-def verdicts(inventory: Inventory, store: EvidenceStore) -> Iterator[tuple[str, str, str, str]]:
-    """(requirement, case id, verdict, message) for every case of every compliance test."""
+@dataclass(frozen=True)
+class Verdict:
+    requirement: str
+    case: str
+    host: str
+    verdict: str
+    message: str
+
+
+def verdicts(inventory: Inventory, store: EvidenceStore) -> Iterator[Verdict]:
+    """The verdict of every case of every compliance test."""
     for test in requirement_tests():
         chosen = targets.choose(list(test.argnames))
         if chosen is None:
             continue
         names, generate = chosen
         for case in generate(inventory, store):
-            yield test.requirement, case.id, *_run(test, dict(zip(names, case.values, strict=True)), store,
-                                                   case.needs)
+            arguments = dict(zip(names, case.values, strict=True))
+            yield Verdict(test.requirement, case.id, case.host, *_run(test, arguments, store, case.needs))
 
 
 def _run(test: RequirementTest, arguments: dict[str, object], store: EvidenceStore,
@@ -77,6 +87,17 @@ def _run(test: RequirementTest, arguments: dict[str, object], store: EvidenceSto
     return PASS, ""
 
 
-def judge(inventory: Inventory, store: EvidenceStore) -> dict[tuple[str, str], tuple[str, str]]:
-    """(requirement, case id) -> (verdict, message)."""
-    return {(rid, case): (verdict, message) for rid, case, verdict, message in verdicts(inventory, store)}
+def judge(inventory: Inventory, store: EvidenceStore) -> dict[tuple[str, str], Verdict]:
+    """(requirement, case id) -> verdict."""
+    return {(v.requirement, v.case): v for v in verdicts(inventory, store)}
+
+
+def judge_lab(lab: Lab, directory: Path) -> dict[tuple[str, str], Verdict]:
+    """Write ``lab`` into ``directory`` and judge it."""
+    inventory = load_inventory(lab.write(directory))
+    return judge(inventory, EvidenceStore(inventory.evidence_dir))
+
+
+def outcomes(found: dict[tuple[str, str], Verdict], requirement: str, host: str) -> set[str]:
+    """The verdicts of every case of ``requirement`` about ``host``."""
+    return {v.verdict for v in found.values() if v.requirement == requirement and v.host == host}

@@ -43,6 +43,12 @@ class Evidence:
         self.collected_at = parse_time(document.get("CollectedAt"))
         self._parsed: dict[str, Any] = {}
 
+    def judged_at(self) -> datetime:
+        """``CollectedAt``, which every time-relative verdict is judged against; EvidenceGap if missing."""
+        if self.collected_at is None:
+            raise EvidenceGap(self.server, "CollectedAt", "is missing or not a date: verdicts are relative to it")
+        return self.collected_at
+
     def has(self, name: str) -> bool:
         return self.sections.get(name) is not None and collector_error(self.sections[name]) is None
 

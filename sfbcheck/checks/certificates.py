@@ -54,9 +54,7 @@ class NotJudged(Exception):
 
 # -- shared helpers ------------------------------------------------------------------------------
 def collected_at(evidence: Evidence) -> datetime:
-    if evidence.collected_at is None:
-        raise EvidenceGap(evidence.server, "CollectedAt", "is missing or not a date: verdicts are relative to it")
-    return evidence.collected_at
+    return evidence.judged_at()
 
 
 def _assign_command(host: Host, uses: Iterable[str], thumbprint: str) -> str:

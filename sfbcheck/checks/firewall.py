@@ -119,7 +119,7 @@ def _deployment_root(cms: Host) -> str | None:
         mine = next(c for c in stores(cms.evidence)["My"] if default and c.thumbprint == default.thumbprint)
     except (StopIteration, EvidenceGap):
         return None
-    result = build_chain(mine, stores(cms.evidence), cms.evidence.collected_at)
+    result = build_chain(mine, stores(cms.evidence), cms.evidence.judged_at())
     return result.root.thumbprint if result.ok and result.root else None
 
 
@@ -155,7 +155,7 @@ def edge_4443_certificate(cms: Host, edge: Host) -> list[Problem]:
     presented = [parse_entry("CA", {"RawData": base64.b64encode(c.public_bytes(Encoding.DER)).decode()})
                  for c in probe.certificates[1:]]
     chain_stores = {**cms_stores, "CA": [*cms_stores["CA"], *presented]}
-    result = build_chain(leaf, chain_stores, cms.evidence.collected_at)
+    result = build_chain(leaf, chain_stores, cms.evidence.judged_at())
     root = _deployment_root(cms)
     if not result.ok:
         problems.append(Problem(

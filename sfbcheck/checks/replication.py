@@ -100,12 +100,12 @@ def replica_reported_recently(replica: Replica) -> list[Problem]:
     if status is None:
         return [_missing(replica, listed)]
     limit = replica.cms.inventory.policy.replication_max_age_hours
-    collected = replica.cms.evidence.collected_at
+    collected = replica.cms.evidence.judged_at()  # no CollectedAt: cannot judge the age, never a pass
     problems = []
     if status.last_status_report is None:
         problems.append(Problem(f"replica {replica.fqdn} has never reported its status (no LastStatusReport)",
                                 fix=f"{_causes(replica)}\n{_retry(replica.fqdn)}", evidence=str(status)))
-    elif collected is not None and collected - status.last_status_report > timedelta(hours=limit):
+    elif collected - status.last_status_report > timedelta(hours=limit):
         age = collected - status.last_status_report
         problems.append(Problem(
             f"replica {replica.fqdn} last reported {age.days} d {age.seconds // 3600} h before the evidence was "

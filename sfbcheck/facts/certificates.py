@@ -137,6 +137,11 @@ def parse_stores(evidence: Evidence) -> dict[str, list[StoredCert]]:
         entries = [entries] if isinstance(entries, dict) else entries
         if not isinstance(entries, list):
             raise EvidenceGap(evidence.server, f"CertificateStores.{name}", "is malformed: expected a list")
+        for entry in entries:  # an object that is no certificate at all is a damaged store, not an empty one
+            if not isinstance(entry, dict) or not (entry.get("Thumbprint") or entry.get("RawData")):
+                raise EvidenceGap(evidence.server, f"CertificateStores.{name}",
+                                  f"is malformed: an entry is not a certificate (no Thumbprint, no RawData): "
+                                  f"{entry!r:.80}")
         out[name] = [parse_entry(name, entry) for entry in entries]
     return out
 

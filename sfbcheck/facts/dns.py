@@ -127,6 +127,12 @@ def parse_queries(evidence: Evidence) -> dict[tuple[str, str, str], list[DnsAnsw
             status = str(rec["Status"]).upper()
             if status not in STATUSES:
                 raise ValueError(f"Status {status!r} is none of {', '.join(STATUSES)}")
+            raw_answer = rec.get("Answer")
+            if status == "NOERROR" and (not isinstance(raw_answer, list) or not raw_answer):
+                # the probe writes NOERROR only with records (else NODATA): a null Answer is damage, not "none"
+                raise ValueError(f"Status NOERROR with Answer {raw_answer!r:.40}, not a list of records")
+            if raw_answer is not None and not isinstance(raw_answer, list):
+                raise ValueError(f"Answer is {type(raw_answer).__name__}, not a list of records")
             answer = DnsAnswer(str(rec.get("View", "internal")), str(rec["Name"]).lower().rstrip("."),
                                str(rec["Type"]).upper(), str(rec.get("Server", "?")), status,
                                tuple(parse_record(r) for r in rec.get("Answer") or []), str(rec.get("Error") or ""),

@@ -34,7 +34,11 @@ def parse_events(evidence: Evidence) -> tuple[Event, ...]:
                               f"is malformed: an entry has no numeric Id: {rec!r:.120}") from None
         if when is None:
             raise EvidenceGap(evidence.server, "WinEvent", f"is malformed: event {event_id} has no TimeCreated")
-        out.append(Event(str(rec.get("ProviderName", "")), event_id, when, str(rec.get("LevelDisplayName", "")),
+        provider = rec.get("ProviderName")
+        if not isinstance(provider, str) or not provider.strip():  # every EventLogRecord names its provider
+            raise EvidenceGap(evidence.server, "WinEvent", f"is malformed: event {event_id} has ProviderName "
+                                                           f"{provider!r:.60}, not the provider's name")
+        out.append(Event(provider.strip(), event_id, when, str(rec.get("LevelDisplayName", "")),
                          str(rec.get("Message") or ""), str(rec.get("MachineName", ""))))
     return tuple(sorted(out, key=lambda e: e.time))
 

@@ -44,7 +44,7 @@ class HostingProvider:
 
 
 def parse_hosting_providers(evidence: Evidence) -> tuple[HostingProvider, ...]:
-    return tuple(HostingProvider(r.text("Identity"), r.text("ProxyFqdn", required=False).rstrip(".").lower(),
+    return tuple(HostingProvider(r.text("Identity"), r.text("ProxyFqdn").rstrip(".").lower(),  # mandatory
                                  r.boolean("Enabled"), r.text("VerificationLevel", required=False),
                                  r.boolean("EnabledSharedAddressSpace"), r.boolean("HostsOCSUsers"),
                                  r.text("AutodiscoverUrl", required=False))

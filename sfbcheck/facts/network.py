@@ -109,6 +109,18 @@ def _field(record: dict, name: str, section: str, server: str) -> object:
     return record[name]
 
 
+# MSFT_NetRoute.Store: 0 PersistentStore, 1 ActiveStore (a plain ConvertTo-Json writes the number)
+STORES = {"persistentstore": "PersistentStore", "activestore": "ActiveStore", 0: "PersistentStore", 1: "ActiveStore"}
+
+
+def _store(value: object) -> str:
+    """The route's policy store by its name; ValueError for anything else (never silently "other")."""
+    key = value.strip().casefold() if isinstance(value, str) else value
+    if isinstance(key, bool) or not isinstance(key, (str, int)) or key not in STORES:
+        raise ValueError(f"Store is {value!r:.40}, not PersistentStore or ActiveStore")
+    return STORES[key]
+
+
 def parse_network(evidence: Evidence) -> NetworkFacts:
     """Interfaces and routes of a server; EvidenceGap if the sections are missing or malformed."""
     interfaces, routes = [], []
@@ -125,7 +137,7 @@ def parse_network(evidence: Evidence) -> NetworkFacts:
                 ipaddress.ip_network(str(_field(rec, "DestinationPrefix", "NetRoute", evidence.server)), strict=False),
                 ipaddress.ip_address(str(_field(rec, "NextHop", "NetRoute", evidence.server))),
                 str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)),
-                str(_field(rec, "Store", "NetRoute", evidence.server)), int(rec.get("RouteMetric") or 0)))
+                _store(_field(rec, "Store", "NetRoute", evidence.server)), int(rec.get("RouteMetric") or 0)))
     except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: int(Infinity)
         raise EvidenceGap(evidence.server, "NetIPAddress/NetRoute", f"is malformed: {exc}") from None
     return NetworkFacts(tuple(interfaces), tuple(routes))

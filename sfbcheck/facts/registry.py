@@ -148,6 +148,9 @@ def _value(record: Any, where: str) -> RegistryValue:
     value = record.get("Value")
     if isinstance(value, float) and value.is_integer() and math.isfinite(value):
         value = int(value)
+    if kind in ("DWord", "QWord") and (not isinstance(value, int) or isinstance(value, bool)):
+        # a REG_DWORD / REG_QWORD always holds a number: null or "0" here is damage, never "absent" or 0
+        raise ValueError(f"{where}: value {name!r} is a {kind} but holds {value!r:.40}, not a number")
     return RegistryValue(name, kind, value)
 
 

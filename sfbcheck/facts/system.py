@@ -49,7 +49,11 @@ def parse_computer_system(evidence: Evidence) -> ComputerSystem:
     rec = _single(evidence, "Win32_ComputerSystem")
     if not isinstance(rec.get("PartOfDomain"), bool):
         raise EvidenceGap(evidence.server, "Win32_ComputerSystem", "is malformed: PartOfDomain is not true/false")
-    return ComputerSystem(str(rec.get("Name") or ""), str(rec.get("Domain") or ""), rec["PartOfDomain"],
+    domain = rec.get("Domain")
+    if not isinstance(domain, str) or not domain.strip():  # WMI always fills it: the domain, else the workgroup
+        raise EvidenceGap(evidence.server, "Win32_ComputerSystem", f"is malformed: Domain is {domain!r:.60}, not "
+                                                                   "the domain or workgroup name")
+    return ComputerSystem(str(rec.get("Name") or ""), domain, rec["PartOfDomain"],
                           str(rec.get("Workgroup") or ""))
 
 
