@@ -148,3 +148,136 @@ def test_lab_records_print_like_windows(clean_lab):
     assert hashlib.sha1(base64.b64decode(record["RawData"])).hexdigest().upper() == record["Thumbprint"]  # noqa: S324
     leaf = clean_lab.pki.assigned[FE4]["Default"].record()
     assert leaf["Subject"] == "CN=pool02.contoso.local, O=Contoso Ltd, C=US"
+
+
+# -- names: a wildcard SAN does not stand for a pool, a server or an Edge external name ----------------------
+def _reassign(lab: Lab, fqdn: str, uses: tuple[str, ...], issued: pki.Issued) -> None:
+    from sfbcheck.lab.faults.certificates import assign
+
+    assign(lab, fqdn, uses, issued)
+
+
+def test_wildcard_san_does_not_stand_for_pool_or_server(lab, tmp_path):
+    from sfbcheck.checks.certificates import carries_names
+
+    wildcard = pki.make_leaf("pool01.contoso.local", lab.pki.issuing_rsa, now=lab.now,
+                             sans=["pool01.contoso.local", "*.contoso.local", "sip.contoso.com"])
+    fe = host_of(lab, tmp_path, FE1, lambda lab: _reassign(lab, FE1, ("Default", "WebServicesInternal",
+                                                                        "WebServicesExternal"), wildcard))
+    [problem] = carries_names(fe, "Default")
+    assert "lacks fe01.contoso.local" in problem.message
+    assert "the wildcard *.contoso.local does not stand for fe01.contoso.local" in problem.message
+    assert "Wildcard certificate support" in problem.message
+
+
+def test_wildcard_san_does_not_stand_for_edge_external_names(lab, tmp_path):
+    from sfbcheck.checks.certificates import access_edge_names
+    from sfbcheck.lab.sections.certificates import EDGE_EXTERNAL_USES
+
+    external = pki.make_leaf("sip.contoso.com", lab.pki.public_ca, now=lab.now,
+                             sans=["sip.contoso.com", "webconf.contoso.com", "*.fabrikam.com"])
+    edge = "edge01.contoso.local"
+    host = host_of(lab, tmp_path, edge, lambda lab: _reassign(lab, edge, EDGE_EXTERNAL_USES, external))
+    [problem] = access_edge_names(host)
+    assert "lacks sip.fabrikam.com" in problem.message and "*.fabrikam.com does not stand for" in problem.message
+
+
+# -- rollover: the certificate in effect at CollectedAt is judged; the pending one apart -----------------------
+def test_rollover_judges_the_certificate_in_effect(clean_lab, tmp_path):
+    from sfbcheck.facts.assignments import assignment, pending_assignments
+
+    lab = clean_lab.copy()
+    fe = host_of(lab, tmp_path, FE1)
+    current, (nxt, _, _) = lab.pki.assigned[FE1]["OAuthTokenIssuer"], lab.pki.pending[FE1]["OAuthTokenIssuer"]
+    table = lab.sections(FE1)["CsCertificate"]
+    assert [a["Thumbprint"] for a in table if a["Use"] == "OAuthTokenIssuer"] == [current.thumbprint, nxt.thumbprint]
+    assert assignment(fe.evidence, "OAuthTokenIssuer").thumbprint == current.thumbprint
+    [pending] = pending_assignments(fe.evidence)
+    assert pending.thumbprint == nxt.thumbprint and pending.previous_thumbprint == current.thumbprint
+
+
+def test_rollover_after_its_effective_date_judges_the_new_certificate(lab, tmp_path):
+    from sfbcheck.facts.assignments import assignment, pending_assignments
+
+    def edit(lab: Lab) -> None:
+        for entry in lab.sections(FE1)["CsCertificate"]:
+            if entry.get("EffectiveDate"):
+                entry["EffectiveDate"] = (lab.now.replace(year=lab.now.year - 1)).isoformat()
+
+    fe = host_of(lab, tmp_path, FE1, edit)
+    rolled_on = lab.pki.pending[FE1]["OAuthTokenIssuer"][0]
+    assert assignment(fe.evidence, "OAuthTokenIssuer").thumbprint == rolled_on.thumbprint
+    assert pending_assignments(fe.evidence) == []
+
+
+def test_two_entries_for_a_use_without_effective_date_cannot_be_judged(lab, tmp_path):
+    from sfbcheck.errors import EvidenceGap
+    from sfbcheck.facts.assignments import assignment
+
+    def edit(lab: Lab) -> None:
+        for entry in lab.sections(FE1)["CsCertificate"]:
+            entry.pop("EffectiveDate", None)
+
+    fe = host_of(lab, tmp_path, FE1, edit)
+    with pytest.raises(EvidenceGap, match="no EffectiveDate tells which is in effect"):
+        assignment(fe.evidence, "OAuthTokenIssuer")
+
+
+def test_pending_rollover_certificate_missing_from_personal_store_fails_cert_01(lab, tmp_path):
+    from sfbcheck.checks.certificates import assigned_in_personal_store
+
+    nxt = lab.pki.pending[FE1]["OAuthTokenIssuer"][0]
+    fe = host_of(lab, tmp_path, FE1, lambda lab: store(lab, FE1, "My").remove(
+        next(e for e in store(lab, FE1, "My") if e["Thumbprint"] == nxt.thumbprint)))
+    [problem] = assigned_in_personal_store(fe, "OAuthTokenIssuer")
+    assert "Set-CsCertificate -Roll" in problem.message and "not in LocalMachine\\My" in problem.message
+
+
+# -- keys: the key file must exist; accounts by SID ---------------------------------------------------------
+def test_key_file_not_reported_cannot_be_judged(lab, tmp_path):
+    from sfbcheck.checks.certificates import has_private_key
+    from sfbcheck.errors import EvidenceGap
+
+    fe = host_of(lab, tmp_path, FE1, lambda lab: [e.pop("PrivateKeyFile", None) for e in store(lab, FE1, "My")])
+    with pytest.raises(EvidenceGap, match="HasPrivateKey alone"):
+        has_private_key(fe, "Default")
+
+
+def test_ecdsa_keys_live_in_cng_keys_and_rsa_in_machine_keys(clean_lab):
+    ecdsa = next(e for e in store(clean_lab, FE4, "My") if e["Thumbprint"] ==
+                 clean_lab.pki.assigned[FE4]["Default"].thumbprint)
+    rsa_entry = next(e for e in store(clean_lab, FE1, "My") if e["Thumbprint"] ==
+                     clean_lab.pki.assigned[FE1]["Default"].thumbprint)
+    assert "\\Microsoft\\Crypto\\Keys\\" in ecdsa["PrivateKeyFile"]
+    assert "\\Microsoft\\Crypto\\RSA\\MachineKeys\\" in rsa_entry["PrivateKeyFile"]
+
+
+def test_key_acl_judged_by_sid_on_a_german_server(lab, tmp_path):
+    from sfbcheck.checks.certificates import private_key_readable
+
+    def german(lab: Lab) -> None:
+        for entry in store(lab, FE1, "My"):
+            for rule in entry.get("PrivateKeyAccess") or []:
+                rule["IdentityReference"] = {"S-1-5-18": "NT-AUTORITÄT\\SYSTEM",
+                                             "S-1-5-20": "NT-AUTORITÄT\\NETZWERKDIENST",
+                                             "S-1-5-32-544": "VORDEFINIERT\\Administratoren"}.get(
+                    rule["Sid"], rule["IdentityReference"])
+            entry["PrivateKeyAccess"] = [r for r in entry.get("PrivateKeyAccess") or []
+                                         if "RTC" not in r["IdentityReference"]]
+
+    fe = host_of(lab, tmp_path, FE1, german)
+    assert private_key_readable(fe, "Default") == []           # NETZWERKDIENST is S-1-5-20: readable
+
+
+def test_key_acl_denying_everyone_by_sid_fails(lab, tmp_path):
+    from sfbcheck.checks.certificates import private_key_readable
+
+    def deny(lab: Lab) -> None:
+        entry = next(e for e in store(lab, FE1, "My") if e["Thumbprint"] ==
+                     lab.pki.assigned[FE1]["Default"].thumbprint)
+        entry["PrivateKeyAccess"].append({"IdentityReference": "Jeder", "Sid": "S-1-1-0",
+                                          "FileSystemRights": "Read", "AccessControlType": "Deny"})
+
+    fe = host_of(lab, tmp_path, FE1, deny)
+    [problem] = private_key_readable(fe, "Default")
+    assert "denies read to Jeder" in problem.message

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from cryptography import x509
@@ -25,15 +25,21 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from sfbcheck.errors import EvidenceGap
 from sfbcheck.evidence import Evidence
 from sfbcheck.facts.assignments import (
+    BROAD_SIDS,
     EDGE_EXTERNAL_USES,
+    LOCAL_SYSTEM_SID,
+    NETWORK_SERVICE_SID,
     OAUTH_USE,
     OPTIONAL_USES,
     OWAS_USE,
+    AccessRule,
     Assignment,
     assignment,
     assignments,
     in_personal_store,
+    pending_assignments,
     private_key_access,
+    private_key_file,
 )
 from sfbcheck.facts.certificates import StoredCert, stores
 from sfbcheck.facts.chain import ChainResult, build_chain, cert_name
@@ -42,8 +48,14 @@ from sfbcheck.inventory import Role
 from sfbcheck.problems import Problem
 from sfbcheck.targets import EdgePool
 
-SERVICE_ACCOUNTS = {"network service", "rtc server local group", "rtc component local group"}
-OWAS_ACCOUNTS = {"system"}  # the Office Web Apps services run as LocalSystem
+# CERT-09: who must read the key. NETWORK SERVICE and LocalSystem by their well-known SIDs (any language); the
+# RTC groups are local groups Lync setup creates under these English names on every language (no well-known SID:
+# matched by name, or by the SID the collector translated when the group is known by SID in the evidence).
+SERVICE_SIDS = {NETWORK_SERVICE_SID}
+SERVICE_GROUPS = {"rtc server local group", "rtc component local group"}
+SERVICE_ACCOUNTS = {"network service"} | SERVICE_GROUPS    # by name only for evidence without SIDs
+OWAS_SIDS = {LOCAL_SYSTEM_SID}        # the Office Web Apps services run as LocalSystem
+OWAS_ACCOUNTS = {"system"}
 DENY_ALSO = {"everyone", "authenticated users", "users"}
 ASSIGN_WIZARD = "Deployment Wizard > Install or Update Skype for Business Server System > Step 3 (certificates)"
 
@@ -78,6 +90,40 @@ def assigned_certificate(host: Host, use: str) -> tuple[Assignment, StoredCert]:
         raise NotJudged(f"the certificate assigned to {use} is not in LocalMachine\\My on {host.fqdn} "
                         f"(CERT-01 reports it)")
     return found, entry
+
+
+def pending_certificates(host: Host, use: str) -> list[tuple[Assignment, StoredCert | None]]:
+    """The certificates rolled onto ``use`` that take effect after CollectedAt (``Set-CsCertificate -Roll``), each
+    with its LocalMachine\\My entry (None when it is not there)."""
+    return [(a, in_personal_store(host.evidence, a.thumbprint)) for a in pending_assignments(host.evidence)
+            if a.use.casefold() == use.casefold()]
+
+
+def _pending_label(found: Assignment) -> str:
+    return (f"the certificate {found.thumbprint} rolled onto {found.use} (Set-CsCertificate -Roll), which takes "
+            f"effect on {found.effective:%Y-%m-%d %H:%M} UTC,")
+
+
+def _pending_problems(host: Host, use: str, judge: Callable[[Assignment, StoredCert], list[Problem]]
+                      ) -> list[Problem]:
+    """Problems of the pending rollover certificates of ``use``, reported apart from the one in effect (one that
+    is not in LocalMachine\\My is CERT-01's)."""
+    problems = []
+    for found, entry in pending_certificates(host, use):
+        if entry is not None and entry.cert is not None:
+            problems += judge(found, entry)
+    return problems
+
+
+def _pending_missing(host: Host, use: str) -> list[Problem]:
+    """CERT-01 for a rollover: the certificate that takes over ``use`` later must be in LocalMachine\\My."""
+    return [Problem(f"{_pending_label(found)} is not in LocalMachine\\My: when it takes effect, {use} has no "
+                    f"certificate",
+                    fix=("Import it with its private key (Import-PfxCertificate -CertStoreLocation "
+                         "Cert:\\LocalMachine\\My) before the effective date, or roll the use onto a certificate that "
+                         f"is there: Set-CsCertificate -Type {use} -Thumbprint <thumb> -Roll -EffectiveDate <date>"),
+                    evidence=found.describe())
+            for found, entry in pending_certificates(host, use) if entry is None]
 
 
 def _cert(evidence: Evidence, entry: StoredCert) -> x509.Certificate:
@@ -123,10 +169,26 @@ def names_of(evidence: Evidence, cert: x509.Certificate) -> list[str]:
     return [cn] if cn else []
 
 
+WILDCARD_RULE = ("Microsoft 'Wildcard certificate support' (Lync Server 2013, Skype for Business Server): a wildcard "
+                 "SAN may stand only for the simple URLs (meet, dialin) and lyncdiscover names, never for a pool "
+                 "FQDN, a server FQDN or an Edge external name")
+
+
 def missing_names(evidence: Evidence, cert: x509.Certificate, required: Iterable[str]) -> list[str]:
-    present = names_of(evidence, cert)
+    """The required names the certificate does not carry literally. A wildcard SAN does not stand for a pool FQDN,
+    a server FQDN or an Edge external name (CERT-04, CERT-07; :data:`WILDCARD_RULE`)."""
+    present = [p for p in names_of(evidence, cert) if not p.strip().startswith("*")]
     wanted = list(dict.fromkeys(n.casefold() for n in required))
     return [n for n in wanted if not any(name_matches(p, n) for p in present)]
+
+
+def wildcard_note(evidence: Evidence, cert: x509.Certificate, missing: Iterable[str]) -> str:
+    """Why a wildcard SAN that would match a missing name as a TLS client sees it does not count here."""
+    wildcards = [p for p in names_of(evidence, cert) if p.strip().startswith("*")]
+    covered = [n for n in missing if any(name_matches(w, n) for w in wildcards)]
+    if not covered:
+        return ""
+    return (f" (the wildcard {', '.join(wildcards)} does not stand for {', '.join(covered)}: {WILDCARD_RULE})")
 
 
 def _describe(entry: StoredCert) -> str:
@@ -176,7 +238,7 @@ def assigned_in_personal_store(host: Host, use: str) -> list[Problem]:
                             f"Name, or point the farm at the right one: {_assign_command(host, [use], '?')}",
                         evidence=f"OfficeWebAppsFarm.CertificateName = '{name}'")]
     if in_personal_store(evidence, found.thumbprint) is not None:
-        return []
+        return _pending_missing(host, use)
     elsewhere = [e for name in ("Root", "CA") for e in stores(evidence)[name] if e.thumbprint == found.thumbprint]
     where = f"; it is in LocalMachine\\{elsewhere[0].store} instead" if elsewhere else ""
     subject = found.record.get("Subject", "?")
@@ -189,8 +251,16 @@ def assigned_in_personal_store(host: Host, use: str) -> list[Problem]:
 
 
 def within_validity(host: Host, use: str) -> list[Problem]:
-    """CERT-02: the certificate of ``use`` is valid at CollectedAt and does not expire within the policy horizon."""
+    """CERT-02: the certificate of ``use`` is valid at CollectedAt and does not expire within the policy horizon;
+    a certificate rolled onto the use for later must be valid when it takes effect (reported apart)."""
     found, entry = assigned_certificate(host, use)
+    problems = _validity_problems(host, use, found, entry, f"the certificate assigned to {use}")
+    return problems + _pending_problems(host, use, lambda pending, e: _validity_problems(
+        host, use, pending, e, _pending_label(pending), starts=pending.effective))
+
+
+def _validity_problems(host: Host, use: str, found: Assignment, entry: StoredCert, label: str,
+                       starts: datetime | None = None) -> list[Problem]:
     cert, at = _cert(host.evidence, entry), collected_at(host.evidence)
     horizon = host.inventory.policy.cert_expiry_days
     not_after, not_before = cert.not_valid_after_utc, cert.not_valid_before_utc
@@ -198,16 +268,17 @@ def within_validity(host: Host, use: str) -> list[Problem]:
     uses = _uses_of(host.evidence, found.thumbprint)
     renew = (f"Renew it (same names) from its CA, import it into LocalMachine\\My, then assign it: "
              f"{_assign_command(host, uses, '<new thumbprint>')}")
-    evidence = f"{_describe(entry)}\nevidence collected {at:%Y-%m-%d %H:%M} UTC; policy cert_expiry_days {horizon}"
-    if not_before > at:
-        return [Problem(f"the certificate assigned to {use} is not valid yet: valid from {not_before:%Y-%m-%d}",
+    evidence = (f"{_describe(entry)}\nevidence collected {at:%Y-%m-%d %H:%M} UTC; policy cert_expiry_days {horizon}"
+                + (f"\n{found.describe()}" if starts else ""))
+    if not_before > (starts or at):
+        return [Problem(f"{label} is not valid yet: valid from {not_before:%Y-%m-%d}",
                         fix="Check the server's clock and the CA's; assign a certificate that is valid now.",
                         evidence=evidence)]
     if not_after <= at:
-        return [Problem(f"the certificate assigned to {use} expired on {not_after:%Y-%m-%d} "
+        return [Problem(f"{label} expired on {not_after:%Y-%m-%d} "
                         f"({-days_left} days before the evidence was collected)", fix=renew, evidence=evidence)]
     if days_left < horizon:
-        return [Problem(f"the certificate assigned to {use} expires in {days_left} days, on {not_after:%Y-%m-%d} "
+        return [Problem(f"{label} expires in {days_left} days, on {not_after:%Y-%m-%d} "
                         f"(inside the {horizon}-day horizon)", fix=renew, evidence=evidence)]
     return []
 
@@ -217,10 +288,19 @@ def has_private_key(host: Host, use: str) -> list[Problem]:
     _, entry = assigned_certificate(host, use)
     if "HasPrivateKey" not in entry.record:
         raise EvidenceGap(host.fqdn, "CertificateStores.My", f"entry {entry.thumbprint} does not report HasPrivateKey")
-    if entry.has_private_key:
-        return []
     where = (" (on an Edge pool, export it with its private key from the Edge where it was requested)"
              if host.role is Role.edge else "")
+    if entry.has_private_key:
+        if private_key_file(host.evidence, entry):
+            return []
+        return [Problem(f"the certificate assigned to {use} claims a private key (HasPrivateKey), but its key file "
+                        "is in none of %ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys, \\Keys or \\SystemKeys "
+                        "(deleted, or on another server)",
+                        fix=("Import the certificate again from a PFX with its private key" + where + ":\n"
+                             "Import-PfxCertificate -FilePath <certificate>.pfx "
+                             "-CertStoreLocation Cert:\\LocalMachine\\My"
+                             f"\n(then check: certutil -verifystore My {entry.thumbprint})"),
+                        evidence=f"{_describe(entry)}\nPrivateKeyFile: (none found by the collector)")]
     return [Problem(f"the certificate assigned to {use} has no private key in LocalMachine\\My",
                     fix=("Import it again from a PFX that includes the private key" + where + ":\n"
                          "Import-PfxCertificate -FilePath <certificate>.pfx "
@@ -243,8 +323,14 @@ def expected_names(host: Host, use: str) -> tuple[list[str], list[str]]:
 
 def carries_names(host: Host, use: str) -> list[Problem]:
     """CERT-04: the subject CN is the pool FQDN (or the server's, single-server pool) and the certificate
-    carries the pool FQDN, and for a Front End Default certificate the server FQDN (000; 001 event 1015)."""
+    carries the pool FQDN, and for a Front End Default certificate the server FQDN (000; 001 event 1015); a wildcard
+    SAN does not stand for them. A certificate rolled onto the use for later is judged too (reported apart)."""
     _, entry = assigned_certificate(host, use)
+    return _name_problems(host, use, entry, f"the certificate assigned to {use}") + _pending_problems(
+        host, use, lambda pending, e: _name_problems(host, use, e, _pending_label(pending)))
+
+
+def _name_problems(host: Host, use: str, entry: StoredCert, label: str) -> list[Problem]:
     cert = _cert(host.evidence, entry)
     cns, required = expected_names(host, use)
     cn = subject_cn(cert)
@@ -255,13 +341,13 @@ def carries_names(host: Host, use: str) -> list[Problem]:
            f"{_assign_command(host, _uses_of(host.evidence, entry.thumbprint), '<new thumbprint>')}")
     problems = []
     if cn is None or cn.casefold() not in {c.casefold() for c in cns}:
-        problems.append(Problem(f"the certificate assigned to {use} has subject CN {cn!r}, expected "
-                                + " or ".join(cns), fix=fix, evidence=evidence))
+        problems.append(Problem(f"{label} has subject CN {cn!r}, expected " + " or ".join(cns), fix=fix,
+                                evidence=evidence))
     missing = missing_names(host.evidence, cert, required)
     if missing:
         where = "SAN" if sans is not None else "subject (no SAN extension)"
-        problems.append(Problem(f"the certificate assigned to {use} lacks {', '.join(missing)} in its {where}",
-                                fix=fix, evidence=evidence))
+        problems.append(Problem(f"{label} lacks {', '.join(missing)} in its {where}"
+                                + wildcard_note(host.evidence, cert, missing), fix=fix, evidence=evidence))
     return problems
 
 
@@ -301,18 +387,33 @@ def chains_to_trusted_root(host: Host, use: str) -> list[Problem]:
     """CERT-05: the certificate of ``use`` chains by signature through LocalMachine\\CA (or \\My) to a root in
     LocalMachine\\Root, every link valid at CollectedAt (000 "Certification Path"; 002 missing intermediate)."""
     _, entry = assigned_certificate(host, use)
+    at = collected_at(host.evidence)
+    return _chain_problems(host, entry, at, f"the certificate assigned to {use}") + _pending_problems(
+        host, use, lambda pending, e: _chain_problems(host, e, max(at, pending.effective or at),
+                                                      _pending_label(pending)))
+
+
+def _chain_problems(host: Host, entry: StoredCert, at: datetime, label: str) -> list[Problem]:
     _cert(host.evidence, entry)
-    result = build_chain(entry, stores(host.evidence), collected_at(host.evidence))
+    result = build_chain(entry, stores(host.evidence), at)
     if result.ok:
         return []
-    return [Problem(f"the certificate assigned to {use} does not chain to a trusted root: {result.problem}",
-                    fix=_chain_fix(result),
+    return [Problem(f"{label} does not chain to a trusted root: {result.problem}", fix=_chain_fix(result),
                     evidence=f"chain built by signature ({result.kind}): {result.describe_path()}\n{_describe(entry)}")]
 
 
-def _can_read(rules: list, accounts: set[str]) -> tuple[bool, list]:
-    relevant_deny = [r for r in rules if not r.allow and r.grants_read and r.account in accounts | DENY_ALSO]
-    allowed = [r for r in rules if r.allow and r.grants_read and r.account in accounts]
+def _is_account(rule: AccessRule, sids: set[str], names: set[str]) -> bool:
+    """The rule is for one of the accounts: by SID when the collector translated it, else by name."""
+    if rule.sid:  # well-known accounts by SID; the RTC groups' SIDs are per machine: by their (English) names
+        return rule.sid in sids or rule.account in names & SERVICE_GROUPS
+    return rule.account in names
+
+
+def _can_read(rules: list[AccessRule], sids: set[str], names: set[str]) -> tuple[bool, list[AccessRule]]:
+    broad_names = {n.casefold() for n in BROAD_SIDS.values()}
+    relevant_deny = [r for r in rules if not r.allow and r.grants_read
+                     and (_is_account(r, sids, names) or _is_account(r, set(BROAD_SIDS), broad_names))]
+    allowed = [r for r in rules if r.allow and r.grants_read and _is_account(r, sids, names)]
     return bool(allowed) and not relevant_deny, relevant_deny
 
 
@@ -321,14 +422,15 @@ def private_key_readable(host: Host, use: str) -> list[Problem]:
     (NETWORK SERVICE / RTC groups; LocalSystem on Office Web Apps) (002 private-key permissions). A missing
     key is CERT-03's failure, not this one's."""
     _, entry = assigned_certificate(host, use)
-    if not entry.has_private_key:
-        return []
+    if not entry.has_private_key or ("PrivateKeyFile" in entry.record and not entry.record["PrivateKeyFile"]):
+        return []  # no key, or no key file: CERT-03
     rules = private_key_access(host.evidence, entry)
     if rules is None:
         raise EvidenceGap(host.fqdn, "CertificateStores.My.PrivateKeyAccess",
                           f"is missing for {entry.thumbprint} (the collector reports the key file's Get-Acl)")
-    accounts = OWAS_ACCOUNTS if host.role is Role.owas else SERVICE_ACCOUNTS
-    readable, denies = _can_read(rules, accounts)
+    owas = host.role is Role.owas
+    accounts = OWAS_ACCOUNTS if owas else SERVICE_ACCOUNTS
+    readable, denies = _can_read(rules, OWAS_SIDS if owas else SERVICE_SIDS, accounts)
     if readable:
         return []
     shown = "\n".join(str(r) for r in rules) or "(empty ACL)"
@@ -442,7 +544,8 @@ def access_edge_names(edge: Host) -> list[Problem]:
         return []
     online = [d.name for d in domains if d.homed == "online"]
     sans = dns_names(edge.evidence, cert)
-    return [Problem(f"the Access Edge external certificate lacks {', '.join(missing)} in its SAN",
+    return [Problem(f"the Access Edge external certificate lacks {', '.join(missing)} in its SAN"
+                    + wildcard_note(edge.evidence, cert, missing),
                     fix=(f"Request a new external certificate with SAN {', '.join(dict.fromkeys(required))} (and the "
                          "web conferencing / A/V names it has now), import it with its private key on every Edge of "
                          f"the pool, then: Set-CsCertificate -Type {','.join(EDGE_EXTERNAL_USES)} "

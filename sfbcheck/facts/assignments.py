@@ -8,15 +8,23 @@
   (IdentityReference, FileSystemRights, AccessControlType).
 
 The certificate of a use is always the My entry whose DER hashes to the assigned thumbprint.
+
+Rollover (``Set-CsCertificate -Type <use> -Thumbprint <new> -Roll -EffectiveDate <date>``): Get-CsCertificate
+then lists two entries for the use, the new one with its ``EffectiveDate`` (and ``PreviousThumbprint``, the
+certificate it replaces). The one in effect at the evidence's CollectedAt is the assignment every check judges;
+the ones whose EffectiveDate is later are *pending* (:func:`pending_assignments`) and are reported separately
+(CERT-02, CERT-04, CERT-05). Output shape of a rolled entry: unverified (no public sample found).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sfbcheck.errors import EvidenceGap
-from sfbcheck.evidence import Evidence
+from sfbcheck.evidence import Evidence, parse_time
 from sfbcheck.facts.certificates import StoredCert, stores
 from sfbcheck.inventory import Role
 
@@ -50,25 +58,77 @@ class Assignment:
     thumbprint: str          # upper case, no spaces
     source: str              # the evidence section it comes from
     record: dict[str, Any]
+    effective: datetime | None = None  # EffectiveDate of a rolled assignment (None: in effect since assigned)
+
+    @property
+    def previous_thumbprint(self) -> str:
+        return _thumb(self.record.get("PreviousThumbprint"))
 
     def describe(self) -> str:
-        return f"{self.source}: Use {self.use}, Thumbprint {self.thumbprint}"
+        when = f", EffectiveDate {self.effective:%Y-%m-%d %H:%M} UTC" if self.effective else ""
+        before = f", PreviousThumbprint {self.previous_thumbprint}" if self.previous_thumbprint else ""
+        return f"{self.source}: Use {self.use}, Thumbprint {self.thumbprint}{when}{before}"
 
 
 def _thumb(value: Any) -> str:
     return "".join(str(value or "").split()).upper()
 
 
+def _in_effect(evidence: Evidence, entries: list[Assignment]) -> tuple[Assignment | None, list[Assignment]]:
+    """(the entry in effect at CollectedAt, the pending ones) among a use's Get-CsCertificate entries."""
+    if len(entries) == 1 and entries[0].effective is None:
+        return entries[0], []
+    at = evidence.collected_at
+    if at is None:
+        raise EvidenceGap(evidence.server, "CollectedAt", "is missing: the use "
+                          f"{entries[0].use} has a certificate rollover, and which one is in effect depends on it")
+    started = [e for e in entries if e.effective is None or e.effective <= at]
+    if sum(e.effective is None for e in started) > 1:
+        raise EvidenceGap(evidence.server, "CsCertificate", f"lists {len(entries)} certificates for the use "
+                          f"{entries[0].use} and no EffectiveDate tells which is in effect: "
+                          + ", ".join(e.thumbprint for e in entries))
+    current = max(started, key=lambda e: e.effective or datetime.min.replace(tzinfo=at.tzinfo), default=None)
+    return current, [e for e in entries if e.effective is not None and e.effective > at]
+
+
+def _parse_cs_certificate(evidence: Evidence) -> tuple[dict[str, Assignment], list[Assignment]]:
+    by_use: dict[str, list[Assignment]] = defaultdict(list)
+    for record in evidence.records("CsCertificate"):
+        use, thumbprint = record.get("Use"), _thumb(record.get("Thumbprint"))
+        if not isinstance(use, str) or not use or not thumbprint:
+            raise EvidenceGap(evidence.server, "CsCertificate",
+                              f"is malformed: an entry has no Use or Thumbprint: {record!r:.120}")
+        raw_date = record.get("EffectiveDate")
+        effective = parse_time(raw_date)
+        if raw_date not in (None, "") and effective is None:
+            raise EvidenceGap(evidence.server, "CsCertificate", f"has an EffectiveDate that is not a date for the "
+                                                                f"use {use}: {raw_date!r:.60}")
+        by_use[use.casefold()].append(Assignment(use, thumbprint, "CsCertificate", record, effective))
+    current: dict[str, Assignment] = {}
+    pending: list[Assignment] = []
+    for key, entries in by_use.items():
+        now, later = _in_effect(evidence, entries)
+        if now is not None:
+            current[key] = now
+        pending += later
+    return current, pending
+
+
+def cs_certificates(evidence: Evidence) -> tuple[dict[str, Assignment], list[Assignment]]:
+    """Get-CsCertificate: (the assignment in effect per case-folded use, the pending rollovers), parsed once."""
+    return evidence.parsed("cs-certificate-rollover", _parse_cs_certificate)
+
+
+def pending_assignments(evidence: Evidence) -> list[Assignment]:
+    """Rolled assignments whose EffectiveDate is after CollectedAt (``Set-CsCertificate -Roll``)."""
+    if not evidence.has("CsCertificate"):
+        return []
+    return cs_certificates(evidence)[1]
+
+
 def parse_assignments(evidence: Evidence) -> dict[str, Assignment]:
     if evidence.has("CsCertificate"):
-        out: dict[str, Assignment] = {}
-        for record in evidence.records("CsCertificate"):
-            use, thumbprint = record.get("Use"), _thumb(record.get("Thumbprint"))
-            if not isinstance(use, str) or not use or not thumbprint:
-                raise EvidenceGap(evidence.server, "CsCertificate",
-                                  f"is malformed: an entry has no Use or Thumbprint: {record!r:.120}")
-            out[use.casefold()] = Assignment(use, thumbprint, "CsCertificate", record)
-        return out
+        return cs_certificates(evidence)[0]
     if evidence.has("OfficeWebAppsFarm"):
         farm = evidence.section("OfficeWebAppsFarm", dict)
         name = farm.get("CertificateName")
@@ -116,11 +176,19 @@ READ_NAMES = {"read", "readdata", "readandexecute", "modify", "fullcontrol", "ge
 READ_BITS = 0x1 | 0x80000000 | 0x10000000  # ReadData, GENERIC_READ, GENERIC_ALL
 
 
+# Well-known SIDs (Microsoft "Well-known SIDs"): the same on every Windows whatever its language, unlike the
+# account names (NT AUTHORITY\\NETWORK SERVICE is NT-AUTORITÄT\\NETZWERKDIENST on a German server).
+NETWORK_SERVICE_SID = "S-1-5-20"
+LOCAL_SYSTEM_SID = "S-1-5-18"
+BROAD_SIDS = {"S-1-1-0": "Everyone", "S-1-5-11": "Authenticated Users", "S-1-5-32-545": "Users"}
+
+
 @dataclass(frozen=True)
 class AccessRule:
     identity: str
     rights: str
     allow: bool
+    sid: str = ""   # the IdentityReference translated to a SecurityIdentifier by the collector ('' if it could not)
 
     @property
     def grants_read(self) -> bool:
@@ -160,5 +228,22 @@ def private_key_access(evidence: Evidence, entry: StoredCert) -> list[AccessRule
         if not identity or rights in (None, "") or str(kind) not in ("Allow", "Deny", "0", "1"):
             raise EvidenceGap(evidence.server, "CertificateStores.My.PrivateKeyAccess",
                               f"is malformed for {entry.thumbprint}: {r!r:.120}")
-        rules.append(AccessRule(str(identity), str(rights), str(kind) in ("Allow", "0")))
+        sid = r.get("Sid")
+        rules.append(AccessRule(str(identity), str(rights), str(kind) in ("Allow", "0"),
+                                sid.strip().upper() if isinstance(sid, str) else ""))
     return rules
+
+
+def private_key_file(evidence: Evidence, entry: StoredCert) -> str | None:
+    """CERT-03: the private-key file the collector found for a My entry (CAPI ``Crypto\\RSA\\MachineKeys``, CNG
+    ``Crypto\\Keys``, or ``Crypto\\SystemKeys``), or None when it found none. EvidenceGap when the collector did
+    not report it (an older collector): HasPrivateKey alone does not prove the key file exists."""
+    if "PrivateKeyFile" not in entry.record:
+        raise EvidenceGap(evidence.server, "CertificateStores.My.PrivateKeyFile",
+                          f"is missing for {entry.thumbprint}: HasPrivateKey alone does not show the key file exists "
+                          "(re-collect with the current collector)")
+    value = entry.record.get("PrivateKeyFile")
+    if value is not None and not isinstance(value, str):
+        raise EvidenceGap(evidence.server, "CertificateStores.My.PrivateKeyFile",
+                          f"is malformed for {entry.thumbprint}: {value!r:.80}")
+    return value or None

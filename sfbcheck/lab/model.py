@@ -33,6 +33,8 @@ class LabPki:
     other_roots: list[Issued]   # Windows' built-in and public roots (real certificates, no keys)
     windows_ca: list[Issued] = field(default_factory=list)  # Windows' built-in LocalMachine\CA entries (Root Agency)
     assigned: dict[str, dict[str, Issued]] = field(default_factory=dict)  # fqdn -> Use -> certificate
+    # fqdn -> Use -> (certificate rolled on, its EffectiveDate, the certificate it replaces)
+    pending: dict[str, dict[str, tuple[Issued, datetime, Issued]]] = field(default_factory=dict)
 
 
 @dataclass

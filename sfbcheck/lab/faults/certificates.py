@@ -15,7 +15,7 @@ from sfbcheck.lab.model import Lab
 from sfbcheck.lab.pki import Issued
 from sfbcheck.lab.sections.certificates import EDGE_EXTERNAL_USES, FRONT_END_USES, assignment, personal_entry
 
-FE02, FE03, FE04, FE05 = (f"fe0{i}.contoso.local" for i in (2, 3, 4, 5))
+FE01, FE02, FE03, FE04, FE05 = (f"fe0{i}.contoso.local" for i in (1, 2, 3, 4, 5))
 EDGE1, EDGE2, EDGE_POOL = "edge01.contoso.local", "edge02.contoso.local", "edgepool.contoso.local"
 
 
@@ -202,3 +202,28 @@ def issuing_ca_certificate_expired(lab: Lab) -> None:
            .sign(root.key, hashes.SHA256()))
     ca = _store(lab, FE05, "CA")
     ca[:] = [e for e in ca if e["Thumbprint"] != current.thumbprint] + [Issued(old).record(has_private_key=False)]
+
+
+@fault("fe02-default-key-file-deleted", "CERT-03", FE02,
+       "the Default certificate still reports HasPrivateKey, but its key file was deleted from "
+       "%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys (a clean-up script): the services cannot use the key")
+def default_key_file_deleted(lab: Lab) -> None:
+    entry = _my_entry(lab, FE02, "Default")
+    entry["PrivateKeyFile"] = None
+    entry.pop("PrivateKeyAccess", None)
+
+
+@fault("fe01-rolled-default-from-unknown-ca", "CERT-05", FE01,
+       "a renewed Default certificate was rolled on (Set-CsCertificate -Roll -EffectiveDate in 3 days) but it was "
+       "issued by a CA whose certificates the server does not have: the rollover will break TLS")
+def rolled_default_from_unknown_ca(lab: Lab) -> None:
+    root = pki.make_root("Fabrikam Root CA", org="Fabrikam Inc", now=lab.now)
+    issuing = pki.make_ca("Fabrikam Issuing CA", root, org="Fabrikam Inc", now=lab.now)
+    current = lab.pki.assigned[FE01]["Default"]
+    names = current.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName)
+    renewed = pki.make_leaf("pool01.contoso.local", issuing, sans=names, now=lab.now,
+                            friendly_name=f"SfB Default {lab.now.year + 1}")
+    _store(lab, FE01, "My").append(personal_entry(lab, FE01, renewed))
+    lab.sections(FE01)["CsCertificate"] += [assignment(use, renewed, effective=lab.now + timedelta(days=3),
+                                                       previous=current) for use in FRONT_END_USES]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sfbcheck.facts.x500 import windows_dn, windows_serial
 from sfbcheck.lab import pki
@@ -13,8 +17,10 @@ FRONT_END_USES = ("Default", "WebServicesInternal", "WebServicesExternal")
 EDGE_EXTERNAL_USES = ("AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication")
 
 
-def assignment(use: str, issued: Issued) -> dict[str, Any]:
-    """One Get-CsCertificate entry."""
+def assignment(use: str, issued: Issued, *, effective: datetime | None = None,
+               previous: Issued | None = None) -> dict[str, Any]:
+    """One Get-CsCertificate entry; ``effective`` and ``previous`` for a certificate rolled onto the use
+    (``Set-CsCertificate -Roll -EffectiveDate``: EffectiveDate and PreviousThumbprint; shape unverified)."""
     cert = issued.cert
     try:
         from cryptography import x509
@@ -26,7 +32,9 @@ def assignment(use: str, issued: Issued) -> dict[str, Any]:
     return {"Use": use, "Thumbprint": issued.thumbprint, "Subject": windows_dn(cert.subject),
             "Issuer": windows_dn(cert.issuer), "SerialNumber": windows_serial(cert.serial_number),
             "NotBefore": cert.not_valid_before_utc.isoformat(), "NotAfter": cert.not_valid_after_utc.isoformat(),
-            "AlternativeNames": [f"DNS Name={name}" for name in sans]}
+            "AlternativeNames": [f"DNS Name={name}" for name in sans]} | ({
+                "EffectiveDate": effective.isoformat(), "PreviousThumbprint": previous.thumbprint if previous else None,
+            } if effective else {})
 
 
 def issue_certificates(lab: Lab) -> None:
@@ -36,6 +44,10 @@ def issue_certificates(lab: Lab) -> None:
     sip_domains = [d["name"] for d in lab.inventory["sip_domains"]]
     oauth = pki.make_leaf(sip_domains[0], keys.issuing_rsa, sans=[sip_domains[0]], now=lab.now,
                           friendly_name=f"SfB OAuthTokenIssuer {year}")
+    # The OAuth certificate is being renewed: its successor is rolled on with an EffectiveDate two weeks ahead
+    # (Microsoft: "Assign a server-to-server authentication certificate", Set-CsCertificate -Roll).
+    oauth_next = pki.make_leaf(sip_domains[0], keys.issuing_rsa, sans=[sip_domains[0]], now=lab.now, days_before=1,
+                               friendly_name=f"SfB OAuthTokenIssuer {year + 1}")
     for pool in lab.pools():
         ecdsa = pool["fqdn"].startswith("pool02")
         issuer = keys.issuing_ec if ecdsa else keys.issuing_rsa
@@ -57,6 +69,7 @@ def issue_certificates(lab: Lab) -> None:
                                         now=lab.now, friendly_name=f"SfB Default {year}")
                 uses = dict.fromkeys(FRONT_END_USES, default)
                 uses["OAuthTokenIssuer"] = oauth
+                keys.pending[fqdn] = {"OAuthTokenIssuer": (oauth_next, lab.now + timedelta(days=14), oauth)}
             elif pool["role"] == "edge":
                 internal = pki.make_leaf(pool["fqdn"], keys.issuing_rsa, sans=[pool["fqdn"], fqdn], now=lab.now,
                                          friendly_name=f"Edge Internal {year}")
@@ -74,22 +87,43 @@ def unique(certificates: list[Issued]) -> list[Issued]:
     return list(seen.values())
 
 
+MACHINE_GUID = "5b6f9e8a-3c1d-4e2f-9a7b-0c1d2e3f4a5b"  # MachineGuid of the lab's servers (one, for brevity)
+
+
+def machine_sid(fqdn: str) -> str:
+    """The local machine's account-domain SID (S-1-5-21-…): local groups' SIDs are per machine."""
+    digest = hashlib.sha256(fqdn.encode()).digest()
+    return "S-1-5-21-" + "-".join(str(int.from_bytes(digest[i:i + 4], "big")) for i in (0, 4, 8))
+
+
 def key_access(fqdn: str, role: str) -> list[dict[str, str]]:
-    """The private-key file's ACL as ``Get-Acl`` reports it (what the Deployment Wizard / import leaves)."""
+    """The private-key file's ACL as ``Get-Acl`` reports it (what the Deployment Wizard / import leaves), each rule
+    with the SID the collector translates its IdentityReference to."""
     machine = fqdn.partition(".")[0].upper()
-    rules = [("NT AUTHORITY\\SYSTEM", "FullControl"), ("BUILTIN\\Administrators", "FullControl")]
+    local = machine_sid(fqdn)
+    rules = [("NT AUTHORITY\\SYSTEM", "S-1-5-18", "FullControl"),
+             ("BUILTIN\\Administrators", "S-1-5-32-544", "FullControl")]
     if role != "owas":
-        rules += [("NT AUTHORITY\\NETWORK SERVICE", "Read, Synchronize"),
-                  (f"{machine}\\RTC Server Local Group", "Read, Synchronize"),
-                  (f"{machine}\\RTC Local Read-only Administrators", "Read, Synchronize")]
-    return [{"IdentityReference": who, "FileSystemRights": rights, "AccessControlType": "Allow"}
-            for who, rights in rules]
+        rules += [("NT AUTHORITY\\NETWORK SERVICE", "S-1-5-20", "Read, Synchronize"),
+                  (f"{machine}\\RTC Server Local Group", f"{local}-1001", "Read, Synchronize"),
+                  (f"{machine}\\RTC Local Read-only Administrators", f"{local}-1005", "Read, Synchronize")]
+    return [{"IdentityReference": who, "Sid": sid, "FileSystemRights": rights, "AccessControlType": "Allow"}
+            for who, sid, rights in rules]
+
+
+def key_file(issued: Issued) -> str:
+    """Where Windows keeps the key: a CAPI (RSA, legacy CSP) key in Crypto\\RSA\\MachineKeys, a CNG (ECDSA) key in
+    Crypto\\Keys; the file is named <hash of the container name>_<MachineGuid>."""
+    folder = "RSA\\MachineKeys" if isinstance(issued.cert.public_key(), rsa.RSAPublicKey) else "Keys"
+    name = hashlib.md5(issued.thumbprint.encode()).hexdigest()  # noqa: S324 - a file name, not security
+    return f"C:\\ProgramData\\Microsoft\\Crypto\\{folder}\\{name}_{MACHINE_GUID}"
 
 
 def personal_entry(lab: Lab, fqdn: str, issued: Issued) -> dict[str, Any]:
-    """A LocalMachine\\My entry with its private-key ACL (when it has a key)."""
+    """A LocalMachine\\My entry with its private-key file and ACL (when it has a key)."""
     record = issued.record()
     if record["HasPrivateKey"]:
+        record["PrivateKeyFile"] = key_file(issued)
         record["PrivateKeyAccess"] = key_access(fqdn, lab.pool_of(fqdn)["role"])
     return record
 
@@ -110,12 +144,15 @@ def build(lab: Lab) -> None:
     for fqdn, uses in keys.assigned.items():
         sections = lab.sections(fqdn)
         sections["CertificateStores"] = {
-            "My": [personal_entry(lab, fqdn, c) for c in unique(list(uses.values()))],
+            "My": [personal_entry(lab, fqdn, c) for c in unique(
+                list(uses.values()) + [p[0] for p in keys.pending.get(fqdn, {}).values()])],
             "Root": [c.record(has_private_key=False) for c in roots],
             "CA": [c.record(has_private_key=False) for c in intermediates],
         }
         if lab.pool_of(fqdn)["role"] != "owas":
-            sections["CsCertificate"] = [assignment(use, issued) for use, issued in uses.items()]
+            sections["CsCertificate"] = [assignment(use, issued) for use, issued in uses.items()] + [
+                assignment(use, issued, effective=effective, previous=previous)
+                for use, (issued, effective, previous) in keys.pending.get(fqdn, {}).items()]
         else:
             farm = sections.setdefault("OfficeWebAppsFarm", {})
             farm.update({k: v for k, v in office_web_apps_farm(lab, fqdn, uses["OfficeWebApps"]).items()
