@@ -672,12 +672,13 @@ function Get-SfbInstalledProducts {
 }
 
 # -- certificates ----------------------------------------------------------------------------------------
-function Get-SfbPrivateKeyFile {
+function Get-SfbPrivateKeyName {
+    # CERT-03/09: the key container's unique (file) name of a CAPI key or a CNG key (RSA or ECDSA, .NET 4.6.1+);
+    # $null when it cannot be read (then the key file is not judged: no false "missing key").
     param($Certificate)
     if (-not $Certificate.HasPrivateKey) {
         return $null
     }
-    $machineKeys = Join-Path -Path $env:ProgramData -ChildPath 'Microsoft\Crypto'
     $name = $null
     try {
         $rsa = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
@@ -689,16 +690,31 @@ function Get-SfbPrivateKeyFile {
     }
     if (-not $name) {
         try {
-            $name = $Certificate.PrivateKey.CspKeyContainerInfo.UniqueKeyContainerName
+            $ecdsa = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($Certificate)
+            if ($null -ne $ecdsa -and $null -ne $ecdsa.PSObject.Properties['Key']) {
+                $name = $ecdsa.Key.UniqueName
+            }
         } catch {
             $name = $null
         }
     }
     if (-not $name) {
-        return $null
+        try {
+            $name = $Certificate.PrivateKey.CspKeyContainerInfo.UniqueKeyContainerName
+        } catch {
+            $name = $null
+        }
     }
+    return $name
+}
+
+function Get-SfbPrivateKeyFile {
+    # The key file of that name: CAPI machine keys in Crypto\RSA\MachineKeys, CNG keys in Crypto\Keys (or
+    # Crypto\SystemKeys); $null when no such file exists.
+    param([string]$Name)
+    $crypto = Join-Path -Path $env:ProgramData -ChildPath 'Microsoft\Crypto'
     foreach ($folder in @('RSA\MachineKeys', 'Keys', 'SystemKeys')) {
-        $candidate = Join-Path -Path (Join-Path -Path $machineKeys -ChildPath $folder) -ChildPath $name
+        $candidate = Join-Path -Path (Join-Path -Path $crypto -ChildPath $folder) -ChildPath $Name
         if (Test-Path -LiteralPath $candidate) {
             return $candidate
         }
@@ -707,8 +723,8 @@ function Get-SfbPrivateKeyFile {
 }
 
 function Get-SfbPrivateKeyAcl {
-    param($Certificate)
-    $file = Get-SfbPrivateKeyFile -Certificate $Certificate
+    param([string]$File)
+    $file = $File
     if (-not $file) {
         return $null
     }
@@ -717,6 +733,11 @@ function Get-SfbPrivateKeyAcl {
     foreach ($rule in @($acl.Access)) {
         $entry = [ordered]@{}
         $entry['IdentityReference'] = "$($rule.IdentityReference)"
+        try {
+            $entry['Sid'] = $rule.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value
+        } catch {
+            $entry['Sid'] = $null
+        }
         $entry['FileSystemRights'] = $rule.FileSystemRights.ToString()
         $entry['AccessControlType'] = $rule.AccessControlType.ToString()
         $null = $rules.Add($entry)
@@ -730,8 +751,12 @@ function ConvertTo-SfbCertificate {
         'FriendlyName', 'SerialNumber', 'NotBefore', 'NotAfter', 'HasPrivateKey', 'Archived')
     $record['RawData'] = [Convert]::ToBase64String($Certificate.RawData)
     if ($Certificate.HasPrivateKey) {
+        $keyName = Get-SfbPrivateKeyName -Certificate $Certificate
+        if ($keyName) {
+            $record['PrivateKeyFile'] = Get-SfbPrivateKeyFile -Name $keyName
+        }
         try {
-            $record['PrivateKeyAccess'] = Get-SfbPrivateKeyAcl -Certificate $Certificate
+            $record['PrivateKeyAccess'] = Get-SfbPrivateKeyAcl -File $record['PrivateKeyFile']
         } catch {
             $record['PrivateKeyAccessError'] = Get-SfbErrorText -ErrorRecord $_
         }

@@ -42,6 +42,7 @@ STATIC_CALLS = {
     "[Convert]::ToBase64String", "[Convert]::FromBase64String", "[System.IO.File]::ReadAllBytes",
     "[System.Net.Dns]::GetHostEntry", "[ScriptBlock]::Create", "[Console]::Error",
     "[System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey",
+    "[System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey",
     "[System.IO.File]::WriteAllText",  # only the -OutFile the admin names (checked below)
     "[System.Base64FormattingOptions]::InsertLineBreaks",
     "[IntPtr]::Zero", "[DateTime]::FromFileTimeUtc", "[BitConverter]::ToString", "[string]::Format",
