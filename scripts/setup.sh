@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Set up sfbcheck on a fresh Debian/Ubuntu machine with Python 3.11.
-#   bash scripts/setup.sh         a virtual environment in .venv with the runtime dependencies
+#   bash scripts/setup.sh         a virtual environment in .venv with the pinned runtime dependencies and
+#                                 sfbcheck itself (editable): .venv/bin/sfbcheck, and pytest finds its plugin
 #   bash scripts/setup.sh --dev   also the self-test dependencies and the Debian packages they use
-#                                 (a DNS server and a browser for the loopback self-tests; needs root)
+#                                 (a DNS server and a browser for the loopback self-tests; needs root), and
+#                                 .venv/wheelhouse: the pinned runtime wheels, so the packaging self-test installs
+#                                 the built wheel into a fresh environment without the network
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -20,4 +23,8 @@ if [ "${1:-}" = "--dev" ]; then
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
-echo "sfbcheck: .venv ready ($requirements)"
+if [ "$requirements" = requirements-dev.txt ]; then
+  .venv/bin/python -m pip download -q --disable-pip-version-check -d .venv/wheelhouse -r requirements.txt
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+echo "sfbcheck: .venv ready ($requirements, sfbcheck $(.venv/bin/sfbcheck --version | cut -d' ' -f2))"

@@ -16,17 +16,13 @@ from typing import Any
 
 import pytest
 
-from sfbcheck import targets
+from sfbcheck import early, guidance, resources, selection, targets
 from sfbcheck.catalog import WARNING, catalog, requirement
 from sfbcheck.errors import EvidenceError, EvidenceGap, InventoryError
 from sfbcheck.evidence import EvidenceStore
 from sfbcheck.integrity import unsealed_files
 from sfbcheck.inventory import Inventory, load_inventory
 from sfbcheck.problems import Problem, render
-
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_INVENTORY = PROJECT / "inventories" / "lab" / "inventory.yml"
-TESTS_DIR = PROJECT / "tests"
 
 INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
@@ -45,29 +41,81 @@ pytest_plugins = ("sfbcheck.report.plugin",)
 
 
 # -- options ---------------------------------------------------------------------------------
+# Ini options (pytest.ini / pyproject.toml / tox.ini of a deployment's own folder); relative paths are relative to
+# that file. The command-line options win over them.
+INI_OPTIONS = {
+    "sfbcheck_inventory": "inventory YAML of the deployment (default: the sample lab)",
+    "sfbcheck_evidence": "evidence snapshot directory (default: the inventory's own 'evidence' directory)",
+    "sfbcheck_report_dir": "where the HTML, JUnit XML and JSON reports go (default: ./reports)",
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sfbcheck", "Skype for Business / Lync Server compliance")
     group.addoption("--inventory", metavar="PATH", default=None,
-                    help="inventory YAML of the deployment (default: the sample lab)")
+                    help="inventory YAML of the deployment (default: ini sfbcheck_inventory, else the sample lab)")
     group.addoption("--evidence", metavar="DIR", default=None,
-                    help="evidence snapshot directory (default: the inventory's own 'evidence' directory)")
+                    help="evidence snapshot directory (default: ini sfbcheck_evidence, else the inventory's own "
+                         "'evidence' directory)")
     group.addoption("--report-dir", metavar="DIR", default=None,
-                    help="where the HTML, JUnit XML and JSON reports go (default: reports/)")
+                    help="where the HTML, JUnit XML and JSON reports go (default: ini sfbcheck_report_dir, else "
+                         "./reports)")
     group.addoption("--no-reports", action="store_true", default=False,
                     help="do not write the default reports (explicit --html/--junitxml still apply)")
     group.addoption("--probe", action="store_true", default=False,
                     help="run the runner probes (DNS, TLS, HTTP) from this machine first and write runner.json "
                          "into the evidence directory (default: judge the saved runner.json)")
+    group.addoption("--requirement", metavar="IDS", action="append", default=[],
+                    help="run only these requirements: IDs or shell patterns, comma-separated or repeated "
+                         "(--requirement EDGE-ROUTE-01,STORE-*)")
+    for name, help_text in INI_OPTIONS.items():
+        parser.addini(name, help_text, default="")
 
 
-def _is_compliance_run(config: pytest.Config) -> bool:
-    """True unless every path given on the command line lies outside tests/ (e.g. the self-tests)."""
-    paths = [a.split("::")[0] for a in config.args if not a.startswith("-")]
-    if not paths:
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Loaded early (the pytest11 entry point, or ``-p sfbcheck.plugin``): repair what pytest decided before it
+    knew this plugin's options, and run the shipped suite when sfbcheck is asked for and no test path is given."""
+    early.repair_setup(early_config, args)
+    early.add_shipped_suite(early_config, args, asked_for(early_config, early=True))
+
+
+def path_option(config: pytest.Config, option: str, ini: str) -> Path | None:
+    """A path option: the command line's (relative to the invocation directory), else the ini file's (relative
+    to the ini file)."""
+    value = config.getoption(option, None)
+    if value:
+        return (config.invocation_params.dir / value).resolve()
+    value = config.getini(ini)
+    if value:
+        base = config.inipath.parent if config.inipath else config.rootpath
+        return (base / value).resolve()
+    return None
+
+
+def inventory_path(config: pytest.Config) -> Path:
+    """The inventory of this run: --inventory, else the ini's sfbcheck_inventory, else the sample lab."""
+    return path_option(config, "inventory", "sfbcheck_inventory") or resources.sample_inventory()
+
+
+def asked_for(config: pytest.Config, early: bool = False) -> bool:
+    """True when the run asks for sfbcheck: an sfbcheck option or ini option, or a test path in the shipped suite.
+
+    Any other run (the project's own self-tests, another project's tests in the same environment) leaves the
+    plugin idle until a test uses one of its fixtures (``inventory``, ``evidence_store``, ``host``).
+    """
+    namespace = config.known_args_namespace if early else config.option
+    for name in ("inventory", "evidence", "report_dir", "requirement", "probe", "live"):
+        if getattr(namespace, name, None):
+            return True
+    if any(config.getini(name) for name in INI_OPTIONS):
         return True
-    for arg in paths:
-        path = (Path(config.invocation_params.dir) / arg).resolve()
-        if path == TESTS_DIR or TESTS_DIR in path.parents or path in TESTS_DIR.parents:
+    if early:
+        return False
+    suite = resources.suite_dir().resolve()
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == suite or suite in path.parents or path in suite.parents:
             return True
     return False
 
@@ -78,27 +126,41 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sfbcase(case): internal: the inventory case a test item runs on")
     config.addinivalue_line("markers", "warning: impact warning (reported in every output, never fails the run "
                                        "unless policy.warnings_fail)")
-    compliance = _is_compliance_run(config)
-    if not compliance:
+    selection.register_markers(config, catalog().values())
+    if asked_for(config):
+        activate(config, reports=True)
+
+
+def activate(config: pytest.Config, reports: bool) -> None:
+    """Load the inventory and the evidence store of this run (once); with ``reports``, set up the report files."""
+    if INVENTORY_KEY in config.stash:
         return
-    inventory_path = config.getoption("inventory") or DEFAULT_INVENTORY
     try:
-        inventory = load_inventory(inventory_path)
+        inventory = load_inventory(inventory_path(config))
     except InventoryError as exc:
         raise pytest.UsageError(str(exc)) from None
-    evidence = config.getoption("evidence")
-    directory = Path(evidence).resolve() if evidence else inventory.evidence_dir
+    evidence = path_option(config, "evidence", "sfbcheck_evidence")
+    directory = evidence or inventory.evidence_dir
     if config.getoption("probe") and not hasattr(config, "workerinput"):
         from sfbcheck.probes import run_runner_probes
 
+        if resources.is_shipped(directory):
+            raise pytest.UsageError(f"--probe writes runner.json into the evidence directory, and {directory} is "
+                                    "the installed sample lab: give --evidence DIR (a copy) to probe from here")
         run_runner_probes(inventory, directory)  # before judging; xdist workers judge what it wrote
     if not directory.is_dir():
-        raise pytest.UsageError(f"evidence directory {directory} does not exist "
-                                "(give --evidence DIR, or capture a snapshot first)")
+        raise pytest.UsageError(guidance.missing_evidence_directory(inventory, directory))
     config.stash[INVENTORY_KEY] = inventory
     config.stash[STORE_KEY] = EvidenceStore(directory)
     _skip_final_gc_passes(config)
-    _configure_reports(config, inventory, directory)
+    _configure_reports(config, inventory, directory, reports)
+
+
+def ensure_active(config: pytest.Config) -> bool:
+    """Activate on first use of the plugin's fixtures (a run that did not ask for sfbcheck); no report files."""
+    if INVENTORY_KEY not in config.stash:
+        activate(config, reports=False)
+    return True
 
 
 def _skip_final_gc_passes(config: pytest.Config) -> None:
@@ -112,7 +174,7 @@ def _skip_final_gc_passes(config: pytest.Config) -> None:
     config.stash[gc_collect_iterations_key] = 0
 
 
-def _configure_reports(config: pytest.Config, inventory: Inventory, directory: Path) -> None:
+def _configure_reports(config: pytest.Config, inventory: Inventory, directory: Path, reports: bool) -> None:
     from pytest_metadata.plugin import metadata_key
 
     meta = config.stash.get(metadata_key, None)
@@ -120,9 +182,10 @@ def _configure_reports(config: pytest.Config, inventory: Inventory, directory: P
         meta["Deployment"] = inventory.deployment
         meta["Inventory"] = str(inventory.source)
         meta["Evidence"] = str(directory)
-    if config.getoption("no_reports") or hasattr(config, "workerinput"):
+    if not reports or config.getoption("no_reports") or hasattr(config, "workerinput"):
         return
-    report_dir = Path(config.getoption("report_dir") or PROJECT / "reports")
+    report_dir = path_option(config, "report_dir", "sfbcheck_report_dir") or \
+        config.invocation_params.dir / "reports"
     report_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     paths: dict[str, Path] = {}
@@ -138,9 +201,14 @@ def _configure_reports(config: pytest.Config, inventory: Inventory, directory: P
 
 
 # -- parametrization -------------------------------------------------------------------------
+PLUGIN_FIXTURES = ("inventory", "evidence_store", "host")  # a test using one of them activates the plugin
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if INVENTORY_KEY not in metafunc.config.stash:
-        return
+        if not any(name in metafunc.fixturenames for name in PLUGIN_FIXTURES):
+            return
+        ensure_active(metafunc.config)
     chosen = targets.choose(metafunc.fixturenames)
     if chosen is None:
         return
@@ -152,7 +220,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks, and before -m deselects
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks, and before -m/-k deselect
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     known = catalog()
     for item in items:
@@ -165,6 +233,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         req = known[rid]
         for name in (*req.markers, impact_of(config, rid)):
             item.add_marker(name)
+        item.extra_keyword_matches.add(rid)  # -k EDGE-ROUTE-01
         case_marker = item.get_closest_marker("sfbcase")
         if case_marker is not None:
             case: targets.Case = case_marker.args[0]
@@ -175,6 +244,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("host", case.host))
             item.user_properties.append(("scope", case.scope))
         item.user_properties.append(("requirement", rid))
+    _select_requirements(config, items, known)
+    expression = config.getoption("markexpr", "")
+    if expression:
+        on_items = {mark.name for item in items for mark in item.iter_markers()}
+        selection.check_marker_expression(expression, selection.registered_markers(config) | on_items)
+
+
+def _select_requirements(config: pytest.Config, items: list[pytest.Item], known: dict[str, Any]) -> None:
+    """``--requirement EDGE-ROUTE-01,STORE-*``: keep the tests of the matching requirements."""
+    patterns = selection.requirement_patterns(config.getoption("requirement", None) or [])
+    if not patterns:
+        return
+    selection.check_requirement_patterns(patterns, known)
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        (keep if marker is not None and selection.wanted(marker.args[0], patterns) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def xdist_group(inventory: Inventory, case: targets.Case) -> str:
@@ -217,21 +306,32 @@ def _evidence_ready(request: pytest.FixtureRequest) -> None:
         return
     mine = [server for server in broken if server in request.node.stash.get(REPORTS_BROKEN_KEY, frozenset())]
     if mine:
-        pytest.fail("\n".join(f"{broken[server]}\nEvery other test of {server} is skipped; other servers still run."
+        inventory = request.config.stash[INVENTORY_KEY]
+        pytest.fail("\n".join(_unusable(inventory, store.directory, broken[server]) +
+                              f"\nEvery other test of {server} is skipped; other servers still run."
                               for server in mine), pytrace=False)
     server, exc = next(iter(broken.items()))
     pytest.skip(f"evidence for {server} is unusable (reported once as an error): {exc.reason}")
 
 
+def _unusable(inventory: Inventory, directory: Path, exc: EvidenceError) -> str:
+    """The reason a server's evidence is unusable; for a missing file, the ways to get it."""
+    if Path(exc.file).exists():
+        return str(exc)
+    return f"{exc}\n{guidance.missing_evidence_file(inventory, exc.server, directory)}"
+
+
 @pytest.fixture(scope="session")
 def inventory(request: pytest.FixtureRequest) -> Inventory:
     """The validated inventory of this run."""
+    ensure_active(request.config)
     return request.config.stash[INVENTORY_KEY]
 
 
 @pytest.fixture(scope="session")
 def evidence_store(request: pytest.FixtureRequest) -> EvidenceStore:
     """Every server's evidence, loaded once per run."""
+    ensure_active(request.config)
     return request.config.stash[STORE_KEY]
 
 

@@ -1,6 +1,7 @@
 """Generate the sample lab: ``python -m sfbcheck.lab [--out DIR] [--clean | --fault NAME ...] [--list]``.
 
-Without options it rewrites ``inventories/lab`` as the clean lab plus the demo faults.
+Without options it rewrites the checkout's ``inventories/lab`` as the clean lab plus the demo faults (an installed
+copy writes ``./lab`` instead: it never writes into the installation).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sfbcheck import resources
 from sfbcheck.lab.build import build_lab
 from sfbcheck.lab.faults import DEMO_FAULTS, FAULTS, apply
 
@@ -21,7 +23,9 @@ HEADER = """\
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sfbcheck.lab", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "inventories" / "lab")
+    root = resources.checkout()
+    parser.add_argument("--out", type=Path, default=root / "inventories" / "lab" if root else Path("lab"),
+                        help="directory to write (default: the checkout's inventories/lab, else ./lab)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--clean", action="store_true", help="no faults: every requirement passes")
     group.add_argument("--fault", action="append", choices=sorted(FAULTS), help="apply this fault (repeatable)")

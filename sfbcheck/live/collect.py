@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sfbcheck import integrity
+from sfbcheck import integrity, resources
 from sfbcheck.errors import EvidenceError
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION, evidence_path
 from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role, Server
 from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
 
-COLLECTOR = Path(__file__).resolve().parents[2] / "collector" / "Collect-SfbEvidence.ps1"
+COLLECTOR = resources.collector_script()
 EDGE_PORTS_FROM_NEXT_HOP = (5061, 5062, 8057)
 EDGE_REPLICATION_PORT = 4443
 Progress = Callable[[str], None]

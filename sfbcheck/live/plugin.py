@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from sfbcheck import plugin as base
+from sfbcheck import resources
 from sfbcheck.inventory import Inventory, Server
 from sfbcheck.topology import compare_snapshot
 
@@ -42,14 +43,15 @@ def _live(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Before the base plugin checks the evidence directory: point it at the (new) live snapshot."""
-    if not _live(config) or not base._is_compliance_run(config):
+    if not _live(config):
         return
-    path = Path(config.getoption("inventory") or base.DEFAULT_INVENTORY)
-    evidence = config.getoption("evidence")
+    path = base.inventory_path(config)
+    evidence = base.path_option(config, "evidence", "sfbcheck_evidence")
     if evidence:
-        out = Path(evidence).resolve()
+        out = evidence
     else:
-        out = path.resolve().parent / "snapshots" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        beside = Path.cwd() if resources.is_shipped(path) else path.parent  # never into an installed copy
+        out = beside / "snapshots" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out.mkdir(parents=True, exist_ok=True)
     config.option.evidence = str(out)
     config.stash[LIVE_KEY] = {"out": out, "outcomes": [], "topology": []}
@@ -134,8 +136,9 @@ def testinfra_host(inventory: Inventory, server: Server, *, insecure: bool = Fal
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "host" not in metafunc.fixturenames or base.INVENTORY_KEY not in metafunc.config.stash:
+    if "host" not in metafunc.fixturenames:
         return
+    base.ensure_active(metafunc.config)
     if not metafunc.config.getoption("live"):
         return
     inventory = metafunc.config.stash[base.INVENTORY_KEY]
@@ -149,7 +152,8 @@ def host(request: pytest.FixtureRequest) -> Any:
     """A testinfra host for one inventory server (WinRM), with ``--live``; the test is skipped otherwise."""
     fqdn = getattr(request, "param", None)
     if fqdn is None:
-        pytest.skip("testinfra hosts are the inventory's WinRM servers: run with --live")
+        pytest.skip("testinfra hosts are the inventory's WinRM servers (connection.method: winrm), collected "
+                    "live: run with --live (and --inventory PATH of your deployment)")
     inventory = request.config.stash[base.INVENTORY_KEY]
     return testinfra_host(inventory, inventory.server(fqdn),
                           insecure=bool(request.config.getoption("insecure_skip_tls_verify")))

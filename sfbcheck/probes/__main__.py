@@ -1,4 +1,8 @@
-"""``python -m sfbcheck.probes --inventory FILE [--out DIR]``: run the runner probes, write runner.json."""
+"""``python -m sfbcheck.probes --inventory FILE [--out DIR]``: run the runner probes, write runner.json.
+
+Exit code 0 when at least one probe got an answer, 1 when every probe failed (no DNS server, Edge or reverse proxy
+answered: wrong network, a firewall, or loopback-only mode), 2 on a bad inventory.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,28 @@ def main(argv: list[str] | None = None) -> int:
     failed = sum(1 for r in dns if r["Status"] not in ("NOERROR", "NODATA", "NXDOMAIN"))
     print(f"wrote {path}: {len(dns)} DNS answers ({failed} without a usable answer), "
           f"{len(sections['HttpProbe'])} HTTP probes, {len(sections['TlsVersionProbe'])} TLS version probes")
+    total, unanswered = answered(sections)
+    if total and unanswered == total:
+        print(f"every probe failed ({total} of {total} got no answer): is this machine on the deployment's network, "
+              "and may it reach the DNS servers, the Edges' internal 443 and the reverse proxy?", file=sys.stderr)
+        return 1
     return 0
+
+
+def unanswered(section: str, record: dict) -> bool:
+    """A probe that got no answer at all (a refused TLS version or an NXDOMAIN is an answer)."""
+    if section == "DnsQuery":
+        return record.get("Status") in ("TIMEOUT", "ERROR")
+    if section == "HttpProbe":
+        return not record.get("TcpTestSucceeded")
+    error = str(record.get("Error") or "")
+    return not record.get("Accepted") and not error.startswith("handshake refused")
+
+
+def answered(sections: dict) -> tuple[int, int]:
+    """(probes, probes without an answer) over every section of runner.json."""
+    records = [(name, r) for name in ("DnsQuery", "HttpProbe", "TlsVersionProbe") for r in sections.get(name) or []]
+    return len(records), sum(1 for name, r in records if unanswered(name, r))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -23,9 +22,10 @@ from typing import Any
 
 import pytest
 
+from sfbcheck import sfbcheck_version
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
-from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, PROJECT, REPORTS_KEY, STORE_KEY, impact_of
+from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, REPORTS_KEY, STORE_KEY, impact_of
 from sfbcheck.report import drift, html, matrix, results
 from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
 
@@ -278,10 +278,7 @@ def _versions(config: pytest.Config, found: list[dict[str, Any]]) -> dict[str, A
         except metadata.PackageNotFoundError:
             return ""
 
-    try:
-        project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        project = ""
+    project = sfbcheck_version()
     collectors = set()
     store = config.stash[STORE_KEY]
     for host in sorted({r["host"] for r in found}):

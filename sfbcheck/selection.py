@@ -1,0 +1,91 @@
+"""Markers and selection: the markers the plugin registers, ``--requirement`` patterns, and ``-m`` names.
+
+Every marker a compliance test can carry is registered here (so ``--strict-markers`` and ``pytest --markers``
+work in any folder, not only in the checkout): the roles, the areas of the catalog, the impacts. An ``-m``
+expression that names a marker nobody knows is a usage error that lists the known ones, instead of a run that
+silently selects nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+
+import pytest
+
+from sfbcheck.catalog import IMPACTS, Requirement
+
+MARKERS = {
+    "edge": "Edge servers and Edge pools",
+    "frontend": "Front End servers and pools",
+    "director": "Director servers",
+    "owas": "Office Web Apps servers",
+    "mediation": "Mediation servers",
+    "cms": "checks run on or from the Central Management Store Front End",
+    "routing": "routes and default gateways",
+    "firewall": "ports that must be open between servers",
+    "dns": "DNS records, DNS suffix, hosts file, name resolution",
+    "schannel": "SCHANNEL registry values",
+    "tls": "TLS protocol versions",
+    "certificates": "assigned certificates, their names, chains and keys",
+    "certstore": "certificate-store hygiene (LocalMachine My, Root, CA)",
+    "replication": "CMS replication",
+    "services": "Windows services and event logs",
+    "backup": "backup pools and resiliency",
+    "hybrid": "hybrid and federation",
+    "oauth": "server-to-server authentication",
+}
+_EXPRESSION_WORDS = {"and", "or", "not", "True", "False", "None"}
+_IDENT = re.compile(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+")  # what pytest's -m/-k scanner takes for one name
+_ARGUMENTS = re.compile(r"\([^)]*\)")  # -m "marker(key=value)"
+
+
+def register_markers(config: pytest.Config, requirements: Iterable[Requirement]) -> None:
+    names = dict(MARKERS)
+    for req in requirements:
+        for name in req.markers:
+            names.setdefault(name, "requirements of this area (sfbcheck catalog)")
+    for impact in IMPACTS:
+        names[impact] = f"impact {impact}"
+    for name, description in names.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+
+
+def registered_markers(config: pytest.Config) -> set[str]:
+    return {line.split(":", 1)[0].split("(", 1)[0].strip() for line in config.getini("markers")}
+
+
+def marker_names(expression: str) -> list[str]:
+    """The marker names an ``-m`` expression uses (``"edge and not (owas or cms)"`` -> edge, owas, cms)."""
+    names = _IDENT.findall(_ARGUMENTS.sub(" ", expression))
+    return [n for n in dict.fromkeys(names) if n not in _EXPRESSION_WORDS]
+
+
+def check_marker_expression(expression: str, known: set[str]) -> None:
+    unknown = [name for name in marker_names(expression) if name not in known]
+    if unknown:
+        shown = ", ".join(sorted(n for n in known if not n.startswith("sfb") and n not in _PYTEST_BUILTIN))
+        raise pytest.UsageError(f"-m {expression!r}: unknown marker {', '.join(map(repr, unknown))}. "
+                                f"Known markers: {shown}")
+
+
+_PYTEST_BUILTIN = {"filterwarnings", "skip", "skipif", "xfail", "parametrize", "usefixtures", "tryfirst", "trylast",
+                   "no_cover", "xdist_group", "hypothesis"}
+
+
+def requirement_patterns(values: Iterable[str]) -> list[str]:
+    """``--requirement EDGE-ROUTE-01,STORE-*`` (repeatable) -> the patterns, upper-case."""
+    return [p.strip().upper() for value in values for p in value.split(",") if p.strip()]
+
+
+def check_requirement_patterns(patterns: list[str], known: Iterable[str]) -> None:
+    known = list(known)
+    unmatched = [p for p in patterns if not fnmatch.filter(known, p)]
+    if unmatched:
+        raise pytest.UsageError(f"--requirement: {', '.join(unmatched)} matches no requirement of the catalog "
+                                "(sfbcheck requirements lists them)")
+
+
+def wanted(requirement_id: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(requirement_id.upper(), p) for p in patterns)
