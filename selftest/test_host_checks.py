@@ -79,7 +79,7 @@ def test_event_serial_matching_no_certificate_says_so(lab, tmp_path):
     def foreign(lab: Lab) -> None:
         events = access_edge_events(lab, EDGE2, hours_ago=1)
         for event in events:
-            event["Message"] = event["Message"].replace("Serial Number: ", "Serial Number: 0102030405")
+            event["Properties"][-1] = "0102030405" + event["Properties"][-1]
         lab.sections(EDGE2)["WinEvent"].extend(events)
 
     problems = edge_events.no_certificate_events(host_of(lab, tmp_path, EDGE2, foreign))

@@ -8,14 +8,17 @@ Replica Replicator Agent).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from sfbcheck.errors import EvidenceGap
 from sfbcheck.facts.services import Service, services
+from sfbcheck.facts.system import core_components
 from sfbcheck.host import Host
 from sfbcheck.problems import Problem
 
@@ -27,10 +30,20 @@ class ServiceTable:
     replication_everywhere: dict[str, str]
     replication_cms_master: dict[str, str]
     access_edge: dict[str, Any]
+    features: dict[str, dict[str, str]] = field(default_factory=dict)  # feature -> service -> what
+    products: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # role -> product -> ...
 
-    def expected(self, role: str) -> dict[str, str]:
-        """SVC-02: the services a server of ``role`` must be running."""
-        return self.roles.get(role, {})
+    def expected(self, role: str, features: Iterable[str] = (), product: str | None = None) -> dict[str, str]:
+        """SVC-02: the services a server of ``role`` must be running, for its pool's ``features`` and ``product``
+        (service name -> what it is, with the feature or product that brings it)."""
+        out = dict(self.roles.get(role, {}))
+        for feature in features:
+            out |= {name: f"{what} (feature {feature})" for name, what in self.features.get(feature, {}).items()
+                    if name not in out}
+        if product is not None:
+            out |= {name: f"{what} ({product})" for name, what in self.products.get(role, {}).get(product, {}).items()
+                    if name not in out}
+        return out
 
     def replication(self, role: str, is_cms_master: bool) -> dict[str, str]:
         """CMS-04: the replication agents a server must be running (empty if it takes no part)."""
@@ -44,7 +57,8 @@ def service_table() -> ServiceTable:
     data = yaml.safe_load(resources.files("sfbcheck").joinpath("service_table.yml").read_text(encoding="utf-8"))
     replication = data["replication"]
     return ServiceTable(data["roles"], tuple(replication["roles"]), replication["everywhere"],
-                        replication["cms_master"], data["access_edge"])
+                        replication["cms_master"], data["access_edge"], data.get("features") or {},
+                        data.get("products") or {})
 
 
 def _start_command(name: str) -> str:
@@ -78,9 +92,31 @@ def _not_running(server: Host, expected: dict[str, str], requirement: str) -> li
     return problems
 
 
+PRODUCTS_BY_MAJOR = {5: "lync2013", 6: "sfb2015", 7: "sfb2019"}
+
+
+def running_product(server: Host) -> str:
+    """The product the server runs: its installed Core Components' major version, else the inventory's."""
+    try:
+        installed = core_components(server.evidence)
+    except EvidenceGap:
+        installed = None  # no InstalledProducts: the inventory's product decides
+    if installed is not None and installed.version is not None and installed.version[0] in PRODUCTS_BY_MAJOR:
+        return PRODUCTS_BY_MAJOR[installed.version[0]]
+    return server.inventory.product.value
+
+
+def expected_services(server: Host) -> dict[str, str]:
+    """SVC-02's list for this server: its role's services, those its pool's topology features add, and the
+    product's (Windows Fabric on Front Ends)."""
+    product = running_product(server) if server.role.value in service_table().products else None
+    return service_table().expected(server.role.value, [f.value for f in server.pool.features], product)
+
+
 def role_services_running(server: Host) -> list[Problem]:
-    """SVC-02: every Lync/SfB service of the server's role (service_table.yml ``roles``) is Running."""
-    return _not_running(server, service_table().expected(server.role.value), "SVC-02")
+    """SVC-02: every Lync/SfB service expected for the server's role, its pool's features and the product
+    (service_table.yml ``roles``, ``features``, ``products``) is Running (001, 002)."""
+    return _not_running(server, expected_services(server), "SVC-02")
 
 
 def replication_services_running(server: Host) -> list[Problem]:

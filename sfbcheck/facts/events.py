@@ -1,4 +1,12 @@
-"""Lync Server event-log entries from the ``WinEvent`` section (``Get-WinEvent -LogName 'Lync Server'``)."""
+"""Lync Server event-log entries from the ``WinEvent`` section (``Get-WinEvent -LogName 'Lync Server'``).
+
+Each record keeps Id, ProviderName, TimeCreated, Level (1-5), LevelDisplayName, Message and ``Properties``: the
+event's attached data (EventData values in order, ``$event.Properties.Value``), each a string, a byte[] as
+upper-case hex without separators (what Event Viewer's Details tab shows). Lync events quote certificate serial
+numbers there, not in the message ("The serial number is attached for reference", seed 002; KB2901554's event
+32042 reads "The certificate serial number is attached for reference"). An optional ``Binary`` (hex) holds a
+classic event's binary data when the collector keeps it.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ class Event:
     level: str
     message: str
     machine: str = ""
+    properties: tuple[str, ...] = ()  # the attached data (EventData values, byte[] as hex)
 
     def __str__(self) -> str:
         first = self.message.strip().splitlines()[0] if self.message.strip() else ""
@@ -39,8 +48,19 @@ def parse_events(evidence: Evidence) -> tuple[Event, ...]:
             raise EvidenceGap(evidence.server, "WinEvent", f"is malformed: event {event_id} has ProviderName "
                                                            f"{provider!r:.60}, not the provider's name")
         out.append(Event(provider.strip(), event_id, when, str(rec.get("LevelDisplayName", "")),
-                         str(rec.get("Message") or ""), str(rec.get("MachineName", ""))))
+                         str(rec.get("Message") or ""), str(rec.get("MachineName", "")),
+                         _attached(rec, evidence.server, event_id)))
     return tuple(sorted(out, key=lambda e: e.time))
+
+
+def _attached(rec: dict, server: str, event_id: int) -> tuple[str, ...]:
+    raw = rec.get("Properties")
+    raw = [] if raw is None else [raw] if isinstance(raw, (str, int, float)) else raw
+    if not isinstance(raw, list):
+        raise EvidenceGap(server, "WinEvent", f"is malformed: event {event_id} has Properties that are not a list")
+    values = tuple("" if v is None else str(v) for v in raw)
+    binary = rec.get("Binary")
+    return values + ((binary,) if isinstance(binary, str) and binary else ())
 
 
 def events(evidence: Evidence) -> tuple[Event, ...]:

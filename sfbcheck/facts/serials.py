@@ -28,6 +28,21 @@ def serials_in(text: str) -> list[str]:
     return found
 
 
+_HEX = re.compile(r"^(?:[0-9A-Fa-f]{2}){4,40}$")
+
+
+def attached_serials(values: Iterable[str]) -> list[str]:
+    """Serial-number candidates in an event's attached data: a value that is only hex octets (a byte[] the
+    collector wrote as hex, 4 to 40 octets), or a "Serial Number: …" text inside a value, upper-case."""
+    found: list[str] = []
+    for value in values:
+        text = value.strip().replace(" ", "").replace("-", "")
+        for serial in ([text.upper()] if _HEX.match(text) else serials_in(value)):
+            if serial not in found:
+                found.append(serial)
+    return found
+
+
 def reverse_octets(serial: str) -> str:
     """``2520BF7AFC4178`` -> ``7841FC7ABF2025`` (an odd-length string is first padded with a leading 0)."""
     text = serial if len(serial) % 2 == 0 else "0" + serial
@@ -68,4 +83,7 @@ def match_serial(quoted: str, certificates: Iterable[StoredCert]) -> list[Serial
     matches = [SerialMatch(quoted, decoded, c, True) for c in entries if serial_of(c) == reversed_value]
     if not matches:
         matches = [SerialMatch(quoted, quoted, c, False) for c in entries if serial_of(c) == as_is_value]
+    if not matches:  # seed 002's author read it as reversed digit by digit (5202FBA7CF1487 for 7841FC7ABF2025)
+        by_digit = quoted[::-1]
+        matches = [SerialMatch(quoted, by_digit, c, True) for c in entries if serial_of(c) == int(by_digit, 16)]
     return matches

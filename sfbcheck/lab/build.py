@@ -46,9 +46,10 @@ def lab_inventory() -> dict[str, Any]:
         "pools": [
             {"fqdn": "pool01.contoso.local", "role": "frontend", "site": "Redmond",
              "backup": "pool02.contoso.local", "dns_load_balanced": True,
+             "features": ["conferencing", "dialin_conferencing", "enterprise_voice"],
              "members": [fe("fe01", "10.10.1.11"), fe("fe02", "10.10.1.12"), fe("fe03", "10.10.1.13")]},
             {"fqdn": "pool02.contoso.local", "role": "frontend", "site": "Dublin",
-             "backup": "pool01.contoso.local", "dns_load_balanced": True,
+             "backup": "pool01.contoso.local", "dns_load_balanced": True, "features": ["conferencing"],
              "members": [fe("fe04", "10.20.1.11"), fe("fe05", "10.20.1.12")]},
             {"fqdn": "edgepool.contoso.local", "role": "edge", "site": "Redmond",
              "next_hop": "pool01.contoso.local", "access_edge_fqdn": "sip.contoso.com",

@@ -52,26 +52,27 @@ def reversed_serial(lab: Lab, fqdn: str, use: str) -> str:
 
 
 def access_edge_events(lab: Lab, fqdn: str, hours_ago: float) -> list[dict[str, Any]]:
-    """Events 12303, 14694 and 14397 as the Access Edge logs them when its external certificate cannot load."""
+    """Events 12303, 14694 and 14397 as the Access Edge logs them when its external certificate cannot load: the
+    message says the serial number is attached; the attached data (Details tab) holds it, octets reversed."""
     serial = reversed_serial(lab, fqdn, "AccessEdgeExternal")
     return [
         event(lab, fqdn, "LS Protocol Stack", 14397,
               "A configured certificate could not be loaded from store. The serial number is attached for "
               "reference.\r\n\r\nExtended Error Code: 0x8009030D(The credentials supplied to the package were not "
-              f"recognized).\r\nSerial Number: {serial}\r\nCause: This can happen if the certificate is not present "
-              "in the store or the private key is not accessible by the service account.\r\nResolution:\r\nCheck "
-              "that the certificate is present in the local machine store and that the service account has access "
-              "to its private key.", hours_ago=hours_ago + 0.002),
+              "recognized).\r\nCause: This can happen if the certificate is not present in the store or the "
+              "private key is not accessible by the service account.\r\nResolution:\r\nCheck that the certificate "
+              "is present in the local machine store and that the service account has access to its private key.",
+              hours_ago=hours_ago + 0.002, properties=["0x8009030D", serial]),
         event(lab, fqdn, "LS Protocol Stack", 14694,
-              "The certificate configured for the Access Edge external interface could not be used.\r\n\r\n"
-              f"Serial Number: {serial}\r\nCause: The certificate may have been deleted, invalid, or permissions are "
-              "not set correctly.\r\nResolution:\r\nCheck the certificate in the local computer store and the "
-              "permissions on its private key.", hours_ago=hours_ago + 0.001),
+              "The certificate configured for the Access Edge external interface could not be used. The serial "
+              "number is attached for reference.\r\n\r\nCause: The certificate may have been deleted, invalid, or "
+              "permissions are not set correctly.\r\nResolution:\r\nCheck the certificate in the local computer "
+              "store and the permissions on its private key.", hours_ago=hours_ago + 0.001, properties=[serial]),
         event(lab, fqdn, "LS Server", 12303,
-              "Server startup is being aborted because the Access Edge certificate could not be loaded.\r\n\r\n"
-              f"Serial Number: {serial}\r\nCause: See the preceding LS Protocol Stack events.\r\nResolution:\r\n"
-              "Correct the certificate configuration with the Deployment Wizard and start the service again.",
-              hours_ago=hours_ago),
+              "Server startup is being aborted because the Access Edge certificate could not be loaded. The serial "
+              "number is attached for reference.\r\n\r\nCause: See the preceding LS Protocol Stack events.\r\n"
+              "Resolution:\r\nCorrect the certificate configuration with the Deployment Wizard and start the service "
+              "again.", hours_ago=hours_ago, properties=[serial]),
     ]
 
 
@@ -229,6 +230,18 @@ def access_edge_events_only(lab: Lab) -> None:
        "the Web Conferencing service (RTCDATAMCU) is stopped on fe04")
 def web_conferencing_stopped(lab: Lab) -> None:
     _service(lab, FE4, "RTCDATAMCU")["State"] = "Stopped"
+
+
+@fault("fe01-response-group-stopped", "SVC-02", FE1,
+       "the Response Group service (RTCRGS), which pool01's Enterprise Voice feature installs, is stopped")
+def response_group_stopped(lab: Lab) -> None:
+    _service(lab, FE1, "RTCRGS")["State"] = "Stopped"
+
+
+@fault("fe03-windows-fabric-stopped", "SVC-02", FE3,
+       "the Windows Fabric Host Service (FabricHostSvc) is stopped on fe03: its Front End cannot join the pool")
+def windows_fabric_stopped(lab: Lab) -> None:
+    _service(lab, FE3, "FabricHostSvc")["State"] = "Stopped"
 
 
 @fault("owas01-office-web-apps-stopped", "SVC-02", OWAS,

@@ -7,12 +7,16 @@ from typing import Any
 
 from sfbcheck.lab.model import Lab
 
+LEVELS = {"Critical": 1, "Error": 2, "Warning": 3, "Information": 4, "Verbose": 5}
+
 
 def event(lab: Lab, fqdn: str, provider: str, event_id: int, message: str, hours_ago: float = 2,
-          level: str = "Error") -> dict[str, Any]:
-    """One Get-WinEvent record as the collector writes it."""
-    return {"ProviderName": provider, "Id": event_id, "LevelDisplayName": level, "MachineName": fqdn,
-            "TimeCreated": (lab.now - timedelta(hours=hours_ago)).isoformat(), "Message": message}
+          level: str = "Error", properties: list[str] | None = None) -> dict[str, Any]:
+    """One Get-WinEvent record as the collector writes it: Level as its number, the attached data as Properties
+    (each value a string, a byte[] as upper-case hex)."""
+    return {"ProviderName": provider, "Id": event_id, "Level": LEVELS[level], "LevelDisplayName": level,
+            "MachineName": fqdn, "TimeCreated": (lab.now - timedelta(hours=hours_ago)).isoformat(),
+            "Message": message, "Properties": list(properties or [])}
 
 
 def build(lab: Lab) -> None:

@@ -143,6 +143,7 @@ def service(name: str, display: str, state: str = "Running", start_mode: str = "
 
 
 def services(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
+    """Win32_Service: the role's services, those the pool's topology features add, Windows Fabric on Front Ends."""
     pool = lab.pool_of(fqdn)
     role = pool["role"]
     table = service_table()
@@ -150,9 +151,13 @@ def services(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
     if role == "owas":
         return [service("WACSM", "Office Online", start_name="LocalSystem"),
                 service("W3SVC", "World Wide Web Publishing Service", start_name="LocalSystem")]
-    wanted = dict(table.expected(role))
+    wanted = dict(table.roles.get(role, {}))
+    for feature in pool.get("features", []):
+        wanted |= table.features.get(feature, {})
     wanted |= table.replication(role, pool["fqdn"] == lab.inventory["cms"]["pool"])  # the whole CMS pool runs them
     out = [service(name, f"{prefix} {what}") for name, what in wanted.items()]
+    for name, what in table.products.get(role, {}).get(lab.inventory["product"], {}).items():
+        out.append(service(name, what, start_name="LocalSystem"))
     if role == "frontend":
         if pool.get("backup"):
             out.append(service("LYNCBACKUP", f"{prefix} Backup Service"))
