@@ -117,7 +117,7 @@ def test_malformed_entries_name_entry_and_field(tmp_path, entry, where):
     ("- requirement: STORE-01\n", "(top level): expected a mapping with a 'waivers' list"),
     ("waiver: []\n", "waiver: expected no such field"),
     ("waivers:\n- {requirement: STORE-01, host: x, justification: j, ticket: T, expires: 2027-02-30}\n",
-     "(file): expected valid YAML"),
+     "line 2, column 74: expected a real date, got '2027-02-30'"),
 ])
 def test_malformed_files_are_explained(tmp_path, text, where):
     path = tmp_path / "waivers.yml"

@@ -15,9 +15,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from sfbcheck import yamlfile
 from sfbcheck.errors import InventoryError, InventoryProblem
 
 SECRET_KEYS = {"password", "passwd", "secret", "credential", "credentials", "token", "apikey", "api_key"}
@@ -52,6 +52,21 @@ class Connection(Strict):
     ca_file: str | None = None
     username_env: str = "SFBCHECK_USERNAME"
     password_env: str = "SFBCHECK_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        """An IP address, or a host name of RFC 1123 labels (it becomes part of the WinRM URL)."""
+        if value is None:
+            return None
+        try:
+            return str(ipaddress.ip_address(value.strip()))
+        except ValueError:
+            pass
+        name = value.strip().rstrip(".").lower()
+        if not all(_LABEL.match(label) for label in name.split(".")):
+            raise ValueError(f"an IP address or a host name (RFC 1123 labels), got {value[:80]!r}")
+        return name
 
 
 class SipDomain(Strict):
@@ -226,6 +241,12 @@ class Bounds(Strict):
     min: int = Field(ge=0)
     max: int = Field(ge=0)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.min > self.max:
+            raise ValueError(f"min ≤ max, got min {self.min} and max {self.max}")
+        return self
+
 
 class Policy(Strict):
     cert_expiry_days: int = Field(default=30, ge=0)
@@ -242,6 +263,7 @@ class Policy(Strict):
     # requirement's warnings failures; "warning" makes its failures warnings)
     impact: dict[str, Literal["critical", "high", "medium", "low", "warning"]] = {}
     tls12_required: bool = False  # TLS-04: judge the TLS 1.2 prerequisites even where TLS 1.0/1.1 is enabled
+    waiver_max_days: int = Field(default=365, ge=1)  # waivers: the longest a waiver may run from today
 
     @field_validator("impact")
     @classmethod
@@ -506,11 +528,61 @@ def _pstn_gateways(inv: Inventory) -> Iterator[InventoryProblem]:
                                    suggest(gateway.site, inv.sites))
 
 
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@rule
+def _unique_addresses(inv: Inventory) -> Iterator[InventoryProblem]:
+    """Each server's internal IP and each load balancer VIP belongs to one server or pool only (a duplicate
+    lets one server's probe answer for another's, e.g. EDGE-FW-01)."""
+    owner: dict[Any, str] = {}
+    for pool in inv.pools:
+        for member in pool.members:
+            if member.ip in owner:
+                yield InventoryProblem(at(pool, "ip", member), f"a unique IP address; {member.ip} is already the "
+                                       f"address of {owner[member.ip]}")
+            else:
+                owner[member.ip] = member.fqdn
+    for pool in inv.pools:
+        if pool.vip is not None and pool.vip in owner and owner[pool.vip] not in {m.fqdn for m in pool.members}:
+            yield InventoryProblem(at(pool, "vip"), f"a unique IP address; {pool.vip} is already the address of "
+                                   f"{owner[pool.vip]}")
+        elif pool.vip is not None:
+            owner.setdefault(pool.vip, f"pool {pool.fqdn}")
+
+
+@rule
+def _sensible_references(inv: Inventory) -> Iterator[InventoryProblem]:
+    """An Edge pool's next hop is a Front End or Director pool; a backup pool is a Front End pool backing a Front
+    End pool; an Edge's internal gateway is of its servers' address family and none of their addresses."""
+    for pool in inv.pools:
+        hop = inv._pools.get(pool.next_hop) if pool.next_hop else None
+        if hop is not None and hop.role not in (Role.frontend, Role.director):
+            yield InventoryProblem(at(pool, "next_hop"), f"a Front End or Director pool, got the {hop.role.value} "
+                                   f"pool {hop.fqdn}")
+        backup = inv._pools.get(pool.backup) if pool.backup else None
+        if backup is not None and (backup.role is not Role.frontend or pool.role is not Role.frontend):
+            yield InventoryProblem(at(pool, "backup"), f"a Front End pool backing a Front End pool, got the "
+                                   f"{backup.role.value} pool {backup.fqdn} for this {pool.role.value} pool")
+        gateway = pool.internal_gateway
+        if pool.role is Role.edge and gateway is not None:
+            if any(m.ip.version != gateway.version for m in pool.members):
+                yield InventoryProblem(at(pool, "internal_gateway"), f"an IPv{pool.members[0].ip.version} address "
+                                       f"like the Edge servers' internal IPs, got {gateway}")
+            elif gateway in {m.ip for m in pool.members}:
+                yield InventoryProblem(at(pool, "internal_gateway"), f"the router of the internal DMZ subnet, not an "
+                                       f"Edge server's own address ({gateway})")
+
+
 def _fqdn(value: str) -> str:
+    """A fully qualified domain name of RFC 1123 labels (letters, digits, inner hyphens; at most 253 characters),
+    lower-cased without a trailing dot: never a path, a wildcard, markup or a control character."""
     value = value.strip().rstrip(".").lower()
     labels = value.split(".")
-    if len(labels) < 2 or not all(labels) or any(" " in label for label in labels):
-        raise ValueError(f"a fully qualified domain name, got {value!r}")
+    if len(labels) < 2 or len(value) > 253 or not all(_LABEL.match(label) for label in labels) \
+            or labels[-1].isdigit():
+        raise ValueError(f"a fully qualified domain name (RFC 1123: letters, digits and hyphens in dot-separated "
+                         f"labels), got {value[:80]!r}")
     return value
 
 
@@ -681,18 +753,18 @@ def validate(data: Any, source: str | Path = "(inventory)") -> Inventory:
 
 
 def load_inventory(path: str | Path) -> Inventory:
-    """Load and validate an inventory file; raise InventoryError naming file, fields and expectations."""
+    """Load and validate an inventory file; raise InventoryError naming file, fields and expectations.
+
+    Read through :mod:`sfbcheck.yamlfile`: UTF-8 or UTF-16, bounded in size, nesting and alias expansion,
+    duplicate keys refused.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = yamlfile.load(path)
     except OSError as exc:
-        raise InventoryError(path, "(file)", f"a readable inventory file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise InventoryError(path, where, f"valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise InventoryError(path, "(file)", f"a readable inventory file ({exc.strerror or exc})") from None
+    except yamlfile.YamlFileError as exc:
+        raise InventoryError(path, exc.where, exc.expected) from None
     inventory = validate(data, path)
     inventory._source = path.resolve()
     return inventory

@@ -31,6 +31,7 @@ from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_wai
 
 WAIVERS_KEY = pytest.StashKey[Waivers]()
 STATE_KEY = pytest.StashKey["RunState"]()
+HOSTS_KEY = pytest.StashKey[dict[str, set[str]]]()
 
 
 @dataclass
@@ -80,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     explicit = config.getoption("waivers")
     path = Path(explicit) if explicit else default_path(inventory.source)
     try:
-        waivers = load_waivers(path) if path else no_waivers()
+        waivers = load_waivers(path, max_days=inventory.policy.waiver_max_days) if path else no_waivers()
     except WaiverError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[WAIVERS_KEY] = waivers
@@ -147,10 +148,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     known = catalog()
+    hosts: dict[str, set[str]] = {}  # requirement -> every host it runs on (waivers: all_hosts)
     for item in items:
         marker = item.get_closest_marker("requirement")
         if marker is not None and marker.args[0] in known:
             item.user_properties.append(("impact", impact_of(config, marker.args[0])))
+        case = item.stash.get(CASE_KEY, None)
+        if marker is not None and case is not None:
+            hosts.setdefault(marker.args[0], set()).add(case.host)
+    config.stash[HOSTS_KEY] = hosts
 
 
 # -- each result: host facts, waiver, detail block --------------------------------------------------
@@ -200,6 +206,13 @@ def _apply_waiver(item: pytest.Item, report: Any) -> None:
     waivers = item.config.stash.get(WAIVERS_KEY, None)
     waiver = waivers.find(report.requirement, report.host) if waivers else None
     if waiver is None or waivers is None:
+        return
+    hosts = item.config.stash.get(HOSTS_KEY, {}).get(report.requirement, set())
+    if waiver.too_wide(hosts):  # fail closed: a pattern that waives the requirement everywhere must say so
+        note = (f"waiver {waiver.ticket} ({waiver.host}) matches every host of {report.requirement} "
+                f"({len(hosts)} hosts) and waives nothing: name the hosts, or write all_hosts: true")
+        report.longrepr = f"{report.longrepr}\n{note}"
+        item.user_properties.append(("waiver", note))
         return
     report.waiver = waiver.to_record(waivers.today)
     expires = waiver.expires.isoformat()

@@ -12,7 +12,15 @@ A waivers file (``--waivers PATH``, default ``<inventory dir>/waivers.yml`` when
 A failure that an active waiver matches is *waived*: shown as waived with the justification, and it does not fail
 the run. After its expiry date (judged against today's date: a waiver is an operational decision, unlike
 evidence) the failure fails again and says the waiver expired. A waiver that matches no failure of the run is
-reported as stale. A malformed file stops the run with the file, the entry and the field.
+reported as stale. A malformed file stops the run with the file and, for every problem at once, the entry and
+the field.
+
+Waivers fail closed:
+
+* a waiver never covers an error ("cannot judge", unusable evidence): only a judged compliance failure;
+* it expires within ``policy.waiver_max_days`` (default 365) of today: ``9999-12-31`` is refused;
+* ``host: "*"`` is refused; a waiver for every host of a requirement says so with ``all_hosts: true`` (and no
+  ``host``), and a host pattern that happens to match every host of the requirement waives nothing until it does.
 """
 
 from __future__ import annotations
@@ -23,9 +31,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sfbcheck import yamlfile
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
 
@@ -33,22 +41,43 @@ DEFAULT_NAME = "waivers.yml"
 FAILING = ("failed", "error")
 
 
-class WaiverError(SfbCheckError):
-    """The waivers file is unusable: names the file, the entry, the field and what was expected."""
+MAX_DAYS = 365
+WILDCARDS = set("*?[")
 
-    def __init__(self, file: Path | str, where: str, expected: str) -> None:
-        self.file, self.where, self.expected = str(file), where, expected
-        super().__init__(f"waivers {self.file}: {where}: expected {expected}")
+
+class WaiverError(SfbCheckError):
+    """The waivers file is unusable: names the file and every (entry and field, what was expected) at once."""
+
+    def __init__(self, file: Path | str, where: str, expected: str,
+                 problems: list[tuple[str, str]] | None = None) -> None:
+        self.file = str(file)
+        self.problems = list(problems) if problems else [(where, expected)]
+        self.where, self.expected = self.problems[0]
+        lines = [f"{w}: expected {e}" for w, e in self.problems]
+        text = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  " + "\n  ".join(lines)
+        super().__init__(f"waivers {self.file}: {text}")
 
 
 class Waiver(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     requirement: str
-    host: str = Field(min_length=1)
+    host: str | None = Field(default=None, min_length=1)
+    all_hosts: bool = False
     justification: str = Field(min_length=1)
     ticket: str = Field(min_length=1)
     expires: date
+
+    @model_validator(mode="after")
+    def _hosts(self) -> Waiver:
+        if self.all_hosts and self.host is not None:
+            raise ValueError("either host or all_hosts: true, not both")
+        if not self.all_hosts and self.host is None:
+            raise ValueError("a host (FQDN or pattern such as edge*.contoso.local), or all_hosts: true")
+        if self.host is not None and set(self.host) <= WILDCARDS | {"."}:
+            raise ValueError(f"a host or host pattern that names hosts, got {self.host!r}; to waive the "
+                             f"requirement on every host write all_hosts: true instead of host")
+        return self
 
     @field_validator("requirement")
     @classmethod
@@ -59,23 +88,37 @@ class Waiver(BaseModel):
 
     @field_validator("host", "justification", "ticket")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip():
             raise ValueError("a non-empty text")
         return value.strip()
 
     def matches(self, requirement: str, host: str) -> bool:
-        return requirement == self.requirement and fnmatch.fnmatchcase(host.lower(), self.host.lower())
+        if requirement != self.requirement:
+            return False
+        return self.all_hosts or fnmatch.fnmatchcase(host.lower(), (self.host or "").lower())
+
+    def too_wide(self, hosts: set[str]) -> bool:
+        """A pattern (not ``all_hosts``) that matches every one of the requirement's hosts (two or more)."""
+        pattern = self.host or ""
+        return (not self.all_hosts and bool(set(pattern) & WILDCARDS) and len(hosts) > 1
+                and all(fnmatch.fnmatchcase(h.lower(), pattern.lower()) for h in hosts))
 
     def expired(self, today: date) -> bool:
         """True after the expiry date (the waiver holds through the whole of that day)."""
         return today > self.expires
 
     def label(self) -> str:
-        return f"{self.ticket} ({self.requirement} on {self.host})"
+        return f"{self.ticket} ({self.requirement} on {self.shown_host})"
+
+    @property
+    def shown_host(self) -> str:
+        return "every host (all_hosts)" if self.all_hosts else self.host or ""
 
     def to_record(self, today: date) -> dict[str, Any]:
-        return {"requirement": self.requirement, "host": self.host, "justification": self.justification,
+        return {"requirement": self.requirement, "host": self.shown_host, "justification": self.justification,
                 "ticket": self.ticket, "expires": self.expires.isoformat(),
                 "status": "expired" if self.expired(today) else "active"}
 
@@ -128,20 +171,19 @@ def default_path(inventory_source: Path | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_waivers(path: str | Path, today: date | None = None) -> Waivers:
-    """Read and validate a waivers file; WaiverError naming the file, entry and field if it is malformed."""
+def load_waivers(path: str | Path, today: date | None = None, max_days: int = MAX_DAYS) -> Waivers:
+    """Read and validate a waivers file; WaiverError naming the file and every entry and field that is wrong.
+
+    Read through :mod:`sfbcheck.yamlfile` (UTF-8 or UTF-16, bounded, duplicate keys refused).
+    """
     path = Path(path)
     today = today or date.today()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = yamlfile.load(path)
     except OSError as exc:
-        raise WaiverError(path, "(file)", f"a readable waivers file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist (2027-02-30)
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise WaiverError(path, where, f"valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise WaiverError(path, "(file)", f"a readable waivers file ({exc.strerror or exc})") from None
+    except yamlfile.YamlFileError as exc:
+        raise WaiverError(path, exc.where, exc.expected) from None
     if data is None:
         return Waivers(path.resolve(), (), today)
     if not isinstance(data, dict):
@@ -149,8 +191,22 @@ def load_waivers(path: str | Path, today: date | None = None) -> Waivers:
     try:
         parsed = _File.model_validate(data)
     except ValidationError as exc:
-        raise WaiverError(path, *_describe(exc.errors()[0], data)) from None
+        problems = list(dict.fromkeys(_describe(error, data) for error in exc.errors()))
+        raise WaiverError(path, *problems[0], problems=problems) from None
+    problems = [(_name(data, i, waiver.ticket) + ", field expires",
+                 f"an expiry within {max_days} days of today ({today.isoformat()}, policy.waiver_max_days), got "
+                 f"{waiver.expires.isoformat()}: a waiver is a time-boxed exception, renew it when it ends")
+                for i, waiver in enumerate(parsed.waivers) if (waiver.expires - today).days > max_days]
+    if problems:
+        raise WaiverError(path, *problems[0], problems=problems)
     return Waivers(path.resolve(), tuple(parsed.waivers), today)
+
+
+def _name(data: dict[str, Any], index: int, ticket: Any = None) -> str:
+    if ticket is None:
+        entry = data["waivers"][index] if isinstance(data.get("waivers"), list) else None
+        ticket = entry.get("ticket") if isinstance(entry, dict) else None
+    return f"entry {index + 1}" + (f" (ticket {ticket})" if isinstance(ticket, str) else "")
 
 
 def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
@@ -162,16 +218,14 @@ def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
             return where, "no such field (the file has one top-level key: waivers)"
         return where, "a list of waivers (requirement, host, justification, ticket, expires)"
     index = loc[1]
-    entry = data["waivers"][index] if isinstance(data.get("waivers"), list) else None
-    ticket = entry.get("ticket") if isinstance(entry, dict) else None
-    name = f"entry {index + 1}" + (f" (ticket {ticket})" if isinstance(ticket, str) else "")
+    name = _name(data, index)
     field = ".".join(str(p) for p in loc[2:])
     where = f"{name}, field {field}" if field else name
     kind = error["type"]
     if kind == "missing":
         expected = "a value (this field is required)"
     elif kind == "extra_forbidden":
-        expected = "no such field (fields: requirement, host, justification, ticket, expires)"
+        expected = "no such field (fields: requirement, host or all_hosts, justification, ticket, expires)"
     elif field == "expires":
         expected = f"a date such as 2027-03-31, got {got!r}"
     elif kind in ("model_type", "dict_type"):
