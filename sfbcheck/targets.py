@@ -202,6 +202,14 @@ def edge_with_frontends(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
                    (server.fqdn, *(f.fqdn for f in frontends)))
 
 
+@target("oauth_server", "oauth_servers")
+def oauth_servers(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per Front End and Director, with all of them (CERT-13: one OAuth certificate for the deployment)."""
+    servers = tuple(Host(s, inv, store) for s in inv.servers() if s.role in (Role.frontend, Role.director))
+    for host in servers:
+        yield Case(host.fqdn, (host, servers), host.fqdn, host.role.value, tuple(s.fqdn for s in servers))
+
+
 # -- host requirements (SVC-02 on Lync servers, CMS-04, TLS-01, EDGE-DNS-04): see sfbcheck/checks/edge_dns.py --
 LYNC_ROLES = (Role.frontend, Role.director, Role.edge, Role.mediation)  # servers running Lync/SfB Server itself
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from sfbcheck.checks import certificates
+from sfbcheck.checks import cert_profile, certificates, oauth_certificate
 from sfbcheck.plugin import assert_compliant
 from sfbcheck.problems import Problem
 
@@ -83,3 +83,17 @@ def test_oauth_token_issuer_certificate_is_assigned(frontend):
 def test_edge_trusts_every_internal_ca(edge, frontends):
     """CERT-11: the Edge's Root / CA stores hold every CA that issued the Front Ends' internal certificates (000)."""
     assert_compliant(certificates.trusts_internal_cas(edge, frontends))
+
+
+@pytest.mark.requirement("CERT-12")
+def test_assigned_certificate_profile(server, certificate_use):
+    """CERT-12: Server (and where needed Client) Authentication EKU, RSA >= 2048 or ECDSA, no SHA-1 (warning) or
+    RSASSA-PSS signature, a CRL distribution point (Microsoft certificate requirements)."""
+    judge(cert_profile.certificate_profile, server, certificate_use)
+
+
+@pytest.mark.requirement("CERT-13")
+def test_one_oauth_certificate_for_the_deployment(oauth_server, oauth_servers):
+    """CERT-13: the same OAuthTokenIssuer certificate, with its key, on every Front End and Director (Microsoft:
+    assign a server-to-server authentication certificate)."""
+    assert_compliant(oauth_certificate.one_oauth_certificate(oauth_server, oauth_servers))

@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -112,6 +112,14 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key: Any, not_before:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False))
 
 
+def crl_point(issuer: x509.Name) -> x509.CRLDistributionPoints:
+    """Where the lab's CAs publish their CRLs (CERT-12: every assigned certificate has one)."""
+    cn = issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+    label = str(cn[0].value if cn else "ca").replace(" ", "")
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        [x509.UniformResourceIdentifier(f"http://pki.contoso.com/crl/{label}.crl")], None, None, None)])
+
+
 def make_root(cn: str, *, org: str = "Contoso Ltd", kind: str = "rsa", now: datetime | None = None,
               years: int = 20, friendly_name: str = "", key: PrivateKey | None = None) -> Issued:
     """A self-signed root CA."""
@@ -162,6 +170,7 @@ def make_leaf(cn: str, issuer: Issued, *, sans: list[str] | None = None, org: st
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
                            critical=False)
+            .add_extension(crl_point(issuer.cert.subject), critical=False)
             .sign(issuer.key, hashes.SHA256()))
     return Issued(cert, key, friendly_name)
 
@@ -179,3 +188,26 @@ def self_signed_leaf(cn: str, *, now: datetime | None = None, friendly_name: str
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(key, hashes.SHA256()))
     return Issued(cert, key, friendly_name)
+
+
+_SHA256_RSA = bytes.fromhex("300d06092a864886f70d01010b0500")   # AlgorithmIdentifier sha256WithRSAEncryption
+_SHA1_RSA = bytes.fromhex("300d06092a864886f70d0101050500")     # AlgorithmIdentifier sha1WithRSAEncryption
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    length = bytes([size]) if size < 0x80 else bytes([0x80 | ((size.bit_length() + 7) // 8)]) + size.to_bytes(
+        (size.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + length + content
+
+
+def sha1_signed(issued: Issued, issuer: Issued) -> Issued:
+    """``issued`` re-signed by ``issuer``'s RSA key with sha1RSA, as older Windows CAs issued them (``cryptography``
+    no longer signs certificates with SHA-1; the TBS is the same but for its signature algorithm)."""
+    assert isinstance(issuer.key, rsa.RSAPrivateKey)
+    tbs = issued.cert.tbs_certificate_bytes
+    assert _SHA256_RSA in tbs, "only a sha256RSA certificate can be re-signed"
+    tbs = tbs.replace(_SHA256_RSA, _SHA1_RSA, 1)
+    signature = issuer.key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - a deprecated CA, on purpose
+    der = _der(0x30, tbs + _SHA1_RSA + _der(0x03, b"\x00" + signature))
+    return Issued(x509.load_der_x509_certificate(der), issued.key, issued.friendly_name, dict(issued.extra))

@@ -227,3 +227,34 @@ def rolled_default_from_unknown_ca(lab: Lab) -> None:
     _store(lab, FE01, "My").append(personal_entry(lab, FE01, renewed))
     lab.sections(FE01)["CsCertificate"] += [assignment(use, renewed, effective=lab.now + timedelta(days=3),
                                                        previous=current) for use in FRONT_END_USES]
+
+
+@fault("fe03-default-without-crl-distribution-point", "CERT-12", FE03,
+       "fe03's Default / web services certificate was issued from a copied template without a CRL distribution "
+       "point: clients and partners cannot check its revocation")
+def default_without_crl_distribution_point(lab: Lab) -> None:
+    current = lab.pki.assigned[FE03]["Default"]
+    issuer = lab.pki.issuing_rsa
+    assert issuer.key is not None
+    names = current.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    builder = (x509.CertificateBuilder().subject_name(current.cert.subject).issuer_name(issuer.cert.subject)
+               .public_key(current.cert.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(current.cert.not_valid_before_utc).not_valid_after(current.cert.not_valid_after_utc))
+    for extension in current.cert.extensions:
+        if not isinstance(extension.value, x509.CRLDistributionPoints):
+            builder = builder.add_extension(extension.value, extension.critical)
+    assert names is not None
+    reissued = Issued(builder.sign(issuer.key, hashes.SHA256()), current.key, f"SfB Default {lab.now.year} fe03")
+    assign(lab, FE03, FRONT_END_USES, reissued)
+
+
+@fault("fe04-oauth-certificate-of-its-own", "CERT-13", FE04,
+       "fe04 holds and uses an OAuthTokenIssuer certificate of its own (restored from a test deployment), not the "
+       "deployment's global one: server-to-server tokens it signs are not trusted by Exchange / SharePoint")
+def oauth_certificate_of_its_own(lab: Lab) -> None:
+    own = pki.make_leaf("contoso.com", lab.pki.issuing_rsa, sans=["contoso.com"], now=lab.now,
+                        friendly_name=f"OAuth fe04 {lab.now.year}")
+    table = lab.sections(FE04)["CsCertificate"]
+    table[:] = [a for a in table if a["Use"] != "OAuthTokenIssuer" or a.get("EffectiveDate")]
+    _store(lab, FE04, "My").append(personal_entry(lab, FE04, own))
+    table.insert(0, assignment("OAuthTokenIssuer", own))
