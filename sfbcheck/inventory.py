@@ -70,9 +70,23 @@ class Connection(Strict):
 
 
 class SipDomain(Strict):
+    """A SIP domain and where its users are homed: ``on-premises``, ``online`` (Skype for Business Online), or
+    ``split`` (a split-domain hybrid: users of the one domain on both sides, a shared SIP address space; its DNS
+    records point on premises)."""
+
     name: str
-    homed: Literal["on-premises", "online"] = "on-premises"
+    homed: Literal["on-premises", "online", "split"] = "on-premises"
     mobile_push: bool = False
+
+    @property
+    def on_premises_users(self) -> bool:
+        """Some users of the domain are homed on premises (its SRV/discover records point to the Edge)."""
+        return self.homed in ("on-premises", "split")
+
+    @property
+    def online_users(self) -> bool:
+        """Some users of the domain are homed online (the domain is part of a hybrid)."""
+        return self.homed in ("online", "split")
 
     @field_validator("name")
     @classmethod

@@ -297,9 +297,10 @@ def sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
 
 @target("on_premises_sip_domain", "runner")
 def on_premises_sip_domains(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
-    """Per SIP domain homed on premises (host = the domain), judged from the runner's DNS answers."""
+    """Per SIP domain with users homed on premises (on-premises or split; host = the domain), judged from the
+    runner's DNS answers."""
     for domain in inv.sip_domains:
-        if domain.homed == "on-premises":
+        if domain.on_premises_users:
             yield Case(domain.name, (domain, _runner(inv, store)), domain.name, "dns", ("runner",), "domain")
 
 

@@ -80,6 +80,9 @@ def edge_internal_a_records(edge: Host, runner: Runner) -> list[Problem]:
         if not answer.answered:
             problems.append(unanswered(answer, "EDGE-DNS-03"))
             continue
+        if edge.pool.vip is not None:
+            problems += _vip_answer(edge.pool.fqdn, str(edge.pool.vip), answer, "the Edge pool internal FQDN")
+            continue
         foreign = sorted(answer.addresses - pool_ips)
         if ip not in answer.addresses or foreign:
             what = (f"does not include {edge.fqdn}'s internal IP {ip}" if ip not in answer.addresses
@@ -93,6 +96,20 @@ def edge_internal_a_records(edge: Host, runner: Runner) -> list[Problem]:
     return problems
 
 
+def _vip_answer(fqdn: str, vip: str, answer: DnsAnswer, what: str) -> list[Problem]:
+    """A hardware-load-balanced name resolves to its VIP and nothing else (inventory ``pools[].vip``)."""
+    if answer.addresses == {vip}:
+        return []
+    zone, label = _zone_and_label(fqdn)
+    wrong = sorted(answer.addresses - {vip})
+    return [Problem(
+        f"{what} {fqdn} is behind a hardware load balancer (VIP {vip}) but resolves in internal DNS to "
+        f"{', '.join(sorted(answer.addresses)) or 'nothing'}: traffic bypasses the load balancer",
+        fix="\n".join([f"Remove-DnsServerResourceRecord -ZoneName {zone} -RRType A -Name {label} -RecordData {w}"
+                       for w in wrong] + ([] if vip in answer.addresses else [_add_a(fqdn, vip, answer.server)])),
+        evidence=answer.outcome())]
+
+
 # -- BACKUP-02 ---------------------------------------------------------------------------------------------
 def _registrar_pool(runner: Runner, target: str) -> Pool | None:
     inventory = runner.inventory
@@ -103,9 +120,33 @@ def _registrar_pool(runner: Runner, target: str) -> Pool | None:
     return None
 
 
+def _director_fallback(name: str, domain: SipDomain, srv: list, director: Pool, priority: int, runner: Runner,
+                       shown: str) -> list[Problem]:
+    """A Director pool first: Directors have no backup pool (they redirect to the user's home pool, which its
+    backup covers), so that is compliant; without a lower-precedence record for another registrar pool the
+    Directors are a single point of discovery, which is reported as a warning (004)."""
+    others = [r for r in srv if r.priority > priority and (p := _registrar_pool(runner, r.data)) is not None
+              and p.fqdn != director.fqdn]
+    if others:
+        return []
+    candidates = [p.fqdn for p in runner.inventory.pools
+                  if p.role in (Role.frontend, Role.director) and p.fqdn != director.fqdn]
+    if not candidates:
+        return []  # one registrar pool only: nothing to fall back to
+    target = next((p.fqdn for p in runner.inventory.pools if p.role is Role.frontend and p.homes_users),
+                  candidates[0])
+    return [Problem(
+        f"{name} points first to the Director pool {director.fqdn} and has no lower-precedence SRV record for another "
+        f"registrar pool: when the Directors are down, clients of {domain.name} find no registrar (a Director pool "
+        "has no backup pool of its own)",
+        fix=f"Add-DnsServerResourceRecord -Srv -ZoneName {domain.name} -Name _sipinternaltls._tcp "
+            f"-DomainName {target} -Priority {priority + 10} -Weight 10 -Port 5061", evidence=shown, warning=True)]
+
+
 def backup_pool_srv(domain: SipDomain, runner: Runner) -> list[Problem]:
     """BACKUP-02: _sipinternaltls._tcp.<domain> has SRV records for the primary pool and its backup pool, both
-    on 5061, the backup with lower precedence (a higher priority number) (004)."""
+    on 5061, the backup with lower precedence (a higher priority number) (004); where the first record names a
+    Director pool (which has no backup pool), a lower-precedence record names another registrar pool."""
     name = f"_sipinternaltls._tcp.{domain.name}"
     problems = []
     for answer in ask(runner, INTERNAL, name, "SRV"):
@@ -139,6 +180,9 @@ def backup_pool_srv(domain: SipDomain, runner: Runner) -> list[Problem]:
                 f"{', '.join(r.data for r in primary_records)}, which is no Front End or Director pool of the "
                 "inventory", fix="Point the lowest-priority SRV record to the primary registrar pool FQDN.",
                 evidence=shown))
+            continue
+        if primary.role is Role.director:
+            problems += _director_fallback(name, domain, srv, primary, primary_priority, runner, shown)
             continue
         if primary.backup is None:
             problems.append(Problem(
@@ -257,11 +301,36 @@ def _srv_expectation(answer: DnsAnswer, targets: set[str], port: int, where: str
     return None
 
 
+def _external_addresses(runner: Runner, name: str) -> set[str]:
+    """The addresses every external DNS server gives ``name`` (empty when any did not answer it)."""
+    try:
+        answers = ask(runner, EXTERNAL, name, "A")
+    except EvidenceGap:
+        return set()
+    if not answers or not all(a.ok for a in answers):
+        return set()
+    return set.intersection(*(a.addresses for a in answers))
+
+
+def access_edge_names(domain: SipDomain, runner: Runner) -> set[str]:
+    """The names SIP records of ``domain`` may point to for the on-premises Edge: each Edge pool's access edge
+    FQDN, and ``sip.<domain>`` when it resolves in external DNS to an access edge FQDN's addresses (several SIP
+    domains each get their ``sip.<domain>``, the name CERT-07 requires on the external certificate)."""
+    edges = {p.access_edge_fqdn for p in runner.inventory.pools if p.role is Role.edge and p.access_edge_fqdn}
+    own = f"sip.{domain.name}"
+    if own not in edges:
+        addresses = _external_addresses(runner, own)
+        if addresses and any(addresses & _external_addresses(runner, e) for e in edges):
+            edges.add(own)
+    return edges
+
+
 def hybrid_records(domain: SipDomain, runner: Runner) -> list[Problem]:
     """HYB-03: in external DNS, _sip._tls, _sipfederationtls._tcp and lyncdiscover of each SIP domain point to the
-    on-premises Edge for on-premises domains and to Office 365 for online domains (003)."""
-    online = domain.homed == "online"
-    edges = {p.access_edge_fqdn for p in runner.inventory.pools if p.role is Role.edge and p.access_edge_fqdn}
+    on-premises Edge for domains with on-premises users (on-premises and split-domain hybrid) and to Office 365
+    for domains homed online (003, Microsoft hybrid DNS requirements)."""
+    online = not domain.on_premises_users
+    edges = access_edge_names(domain, runner)
     if not online and not edges:
         raise EvidenceGap("inventory", "pools[].access_edge_fqdn", "is not set on any Edge pool: cannot tell where "
                           f"{domain.name}'s SIP records must point")
@@ -280,7 +349,7 @@ def hybrid_records(domain: SipDomain, runner: Runner) -> list[Problem]:
             if why:
                 target = sorted(targets)[0]
                 problems.append(Problem(
-                    f"{name} ({domain.name} is homed {'online' if online else 'on premises'}) {why}",
+                    f"{name} ({domain.name} is homed {domain.homed}) {why}",
                     fix=f"At the public DNS host of {domain.name}: SRV {name} -> {target} port {port} "
                         "(priority 100, weight 1)", evidence=answer.outcome()))
     discover = f"lyncdiscover.{domain.name}"
@@ -298,7 +367,7 @@ def hybrid_records(domain: SipDomain, runner: Runner) -> list[Problem]:
                 evidence=answer.outcome()))
         elif not online and (not resolves or to_office):
             problems.append(Problem(
-                f"{discover} ({domain.name} is homed on premises) "
+                f"{discover} ({domain.name} is homed {domain.homed}) "
                 + ("points to Office 365" if to_office else "does not resolve") + f": {answer.outcome()}",
                 fix=f"At the public DNS host of {domain.name}: lyncdiscover -> the reverse proxy publishing the "
                     "external web services (A record to its public IP, or a CNAME to its FQDN)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from sfbcheck.errors import EvidenceGap
 from sfbcheck.facts.hosts import hosts_file
 from sfbcheck.facts.registry import TCPIP_PARAMETERS, registry
 from sfbcheck.facts.resolution import resolutions
@@ -89,12 +90,18 @@ class NameToResolve:
 
 
 def names_to_resolve(inventory: Inventory, edge: Server) -> list[NameToResolve]:
-    """The next-hop pool FQDN, each of its members, and every other Edge of the Edge's pool."""
+    """The next-hop pool FQDN (its VIP behind a hardware load balancer, else every member), each of its members,
+    and every other Edge of the Edge's pool."""
     names = []
     if edge.pool.next_hop:
         hop = inventory.pool(edge.pool.next_hop)
-        names.append(NameToResolve(hop.fqdn, "next-hop pool", tuple(m.ip for m in hop.members),
-                                   hop.dns_load_balanced))
+        if hop.vip is not None:
+            names.append(NameToResolve(hop.fqdn, "next-hop pool (hardware load balancer VIP)", (hop.vip,)))
+        elif hop.dns_load_balanced or len(hop.members) == 1:
+            names.append(NameToResolve(hop.fqdn, "next-hop pool", tuple(m.ip for m in hop.members),
+                                       hop.dns_load_balanced))
+        else:
+            names.append(NameToResolve(hop.fqdn, "next-hop pool", ()))  # neither DNS-LB nor a VIP: unknown
         names += [NameToResolve(m.fqdn, f"{hop.role.value} server of the next hop", (m.ip,)) for m in hop.members]
     names += [NameToResolve(m.fqdn, "Edge of the same pool", (m.ip,)) for m in edge.pool.members
               if m.fqdn != edge.fqdn]
@@ -122,6 +129,9 @@ def resolves_to_inventory(edge: Host, name: NameToResolve) -> list[Problem]:
         return [Problem(f"the evidence has no Resolve-DnsName result for {name.fqdn} ({name.kind}): it was not "
                         "resolved on the Edge", fix=f"Collect it on {edge.fqdn}: Resolve-DnsName {name.fqdn}",
                         evidence="ResolveDnsName: " + (", ".join(sorted(resolutions(edge.evidence))) or "(empty)"))]
+    if not name.addresses:
+        raise EvidenceGap("inventory", "pools[].vip", f"is not set for {name.fqdn}, which is not DNS load balanced: "
+                          "the address it must resolve to (its hardware load balancer's VIP) is unknown")
     evidence = found.describe() + _in_hosts_file(edge, name.fqdn)
     expected = set(name.addresses)
     got = list(dict.fromkeys(found.addresses))
@@ -130,8 +140,6 @@ def resolves_to_inventory(edge: Host, name: NameToResolve) -> list[Problem]:
         return [Problem(f"the Edge cannot resolve {name.fqdn} ({name.kind}): {found.error or 'no address'}",
                         fix=_resolution_fix(edge, name), evidence=evidence)]
     wrong = [ip for ip in got if ip not in expected]
-    if wrong and not name.load_balanced and name.kind == "next-hop pool":
-        return []  # a hardware-load-balanced pool resolves to its VIP, which the inventory does not list
     if wrong:
         return [Problem(f"{name.fqdn} ({name.kind}) resolves on the Edge to {', '.join(str(ip) for ip in wrong)}, "
                         f"not the inventory's {shown}", fix=_resolution_fix(edge, name), evidence=evidence)]

@@ -21,9 +21,10 @@ def online_domains_on_premises(fe: Host) -> list[Problem]:
     configured = sip_domains(fe.evidence)
     problems = []
     for domain in fe.inventory.sip_domains:
-        if domain.homed == "online" and domain.name not in configured:
+        if domain.online_users and domain.name not in configured:
             problems.append(Problem(
-                f"SIP domain {domain.name} is homed online but is not a SIP domain of the on-premises topology: "
+                f"SIP domain {domain.name} is homed {domain.homed} but is not a SIP domain of the on-premises "
+                "topology: "
                 "online users of it cannot see presence of or IM on-premises users (504, 'domain ... is not shared')",
                 fix=(f"Topology Builder: Skype for Business Server > Edit Properties > SIP domain: add {domain.name} "
                      "as an additional supported SIP domain; publish; re-request the Edge external certificate "
@@ -32,12 +33,25 @@ def online_domains_on_premises(fe: Host) -> list[Problem]:
     return problems
 
 
+def no_hybrid(fe: Host) -> str:
+    """Why HYB-02 does not apply ('' if it does): no SIP domain has users homed online. A sipfed.online.lync.com
+    provider may then exist for mobile push alone (seed 003: "LyncOnline", EnableSharedAddressSpace False,
+    HostsOCSUsers False, no AutodiscoverUrl, configured for Lync Mobility) and need not look like a hybrid one."""
+    if any(d.online_users for d in fe.inventory.sip_domains):
+        return ""
+    return ("no SIP domain of the inventory is homed online or split (no hybrid); a sipfed.online.lync.com hosting "
+            "provider used for mobile push or federation only is not judged")
+
+
 def office365_hosting_provider(fe: Host) -> list[Problem]:
-    """HYB-02: the hosting provider whose ProxyFqdn is sipfed.online.lync.com (its Identity differs by version:
-    LyncOnline, SkypeOnline, Office365) is Enabled, UseSourceVerification, shares the address space when SIP
-    domains are homed online, hosts users, and autodiscovers on webdir.online.lync.com (003, Microsoft)."""
+    """HYB-02: in a hybrid (a SIP domain homed online or split), the hosting provider whose ProxyFqdn is
+    sipfed.online.lync.com (its Identity differs by version: LyncOnline, SkypeOnline, Office365) is Enabled,
+    UseSourceVerification, shares the SIP address space, hosts users, and autodiscovers on
+    webdir.online.lync.com (003, Microsoft "Configure hybrid connectivity")."""
     providers = hosting_providers(fe.evidence)
-    shared = any(d.homed == "online" for d in fe.inventory.sip_domains)
+    if no_hybrid(fe):
+        return []
+    shared = True  # a hybrid shares the SIP address space between on premises and online
     shown = "\n".join(str(p) for p in providers) or "(no hosting provider)"
     o365 = [p for p in providers if p.proxy_fqdn == O365_PROXY_FQDN]
     if not o365:

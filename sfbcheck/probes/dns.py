@@ -46,20 +46,25 @@ def plan(inventory: Inventory) -> list[Question]:
             asked.append(question)
 
     for domain in inventory.sip_domains:
-        if domain.homed == "on-premises":
+        if domain.on_premises_users:
             ask(INTERNAL, f"_sipinternaltls._tcp.{domain.name}", "SRV")      # BACKUP-02
             ask(INTERNAL, f"lyncdiscoverinternal.{domain.name}", "A")        # DNS-02
     for pool in inventory.pools:
-        if pool.dns_load_balanced or pool.role is Role.edge:
+        if pool.dns_load_balanced or pool.role is Role.edge or pool.vip is not None:
             ask(INTERNAL, pool.fqdn, "A")                                     # DNS-01, EDGE-DNS-03
         if pool.role is Role.frontend and pool.homes_users and pool.web_internal_fqdn:
             ask(INTERNAL, pool.web_internal_fqdn, "A")                        # DNS-02
     for server in inventory.servers(Role.edge):
         ask(INTERNAL, server.fqdn, "A")                                       # EDGE-DNS-03
+    access_edges = [p.access_edge_fqdn for p in inventory.pools if p.role is Role.edge and p.access_edge_fqdn]
     for domain in inventory.sip_domains:                                      # HYB-03
         ask(EXTERNAL, f"_sip._tls.{domain.name}", "SRV")
         ask(EXTERNAL, f"_sipfederationtls._tcp.{domain.name}", "SRV")
         ask(EXTERNAL, f"lyncdiscover.{domain.name}", "A")
+        if domain.on_premises_users and access_edges:                    # sip.<domain> may stand for the Edge
+            ask(EXTERNAL, f"sip.{domain.name}", "A")
+            for fqdn in access_edges:
+                ask(EXTERNAL, fqdn, "A")
     for partner in inventory.federation_partners:                             # FED-01
         ask(EXTERNAL, f"_sipfederationtls._tcp.{partner.domain.lower()}", "SRV")
     return asked

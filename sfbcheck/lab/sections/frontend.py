@@ -27,7 +27,7 @@ def sip_domains(lab: Lab) -> list[dict[str, Any]]:
 
 def hosting_providers(lab: Lab) -> list[dict[str, Any]]:
     """Get-CsHostingProvider: the Office 365 provider (shared SIP address space when domains are online)."""
-    shared = any(d.get("homed") == "online" for d in lab.inventory["sip_domains"])
+    shared = any(d.get("homed") in ("online", "split") for d in lab.inventory["sip_domains"])
     return [
         {"Identity": "LyncOnline", "Name": "LyncOnline", "ProxyFqdn": O365_PROXY_FQDN, "Enabled": True,
          "VerificationLevel": "UseSourceVerification", "EnabledSharedAddressSpace": shared,

@@ -61,7 +61,7 @@ def lab_records(lab: Lab) -> dict[str, dict[str, list[str]]]:
     edges = lab.pools("edge")
     for domain in inv["sip_domains"]:
         d = domain["name"]
-        if domain["homed"] == "on-premises":
+        if domain["homed"] in ("on-premises", "split"):
             rr("internal", d, f"_sipinternaltls._tcp.{d}. {TTL} IN SRV 0 0 5061 {primary['fqdn']}.")
             if primary.get("backup"):
                 rr("internal", d, f"_sipinternaltls._tcp.{d}. {TTL} IN SRV 10 10 5061 {primary['backup']}.")
