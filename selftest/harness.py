@@ -138,9 +138,15 @@ def run_suite(inventory: Path, report_dir: Path, *args: str, tests: Path = TESTS
             out, err = Path(scratch, "stdout"), Path(scratch, "stderr")
             returncode = _JUDGE.run(pytest_args, out, err)
             stdout, stderr = out.read_text(errors="replace"), err.read_text(errors="replace")
-    latest = report_dir / "latest.json"
-    results = json.loads(latest.read_text())["results"] if latest.is_file() else []
+    latest = latest_results(report_dir)
+    results = json.loads(latest.read_text())["results"] if latest else []
     return SuiteRun(returncode, stdout, stderr, report_dir, results)
+
+
+def latest_results(report_dir: Path) -> Path | None:
+    """The results a run wrote last: ``latest.json``, or ``latest-<selection>.json`` for a partial run (-m, -k …)."""
+    found = list(report_dir.glob("latest*.json")) if report_dir.is_dir() else []
+    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
 
 
 def run_lab(lab: Lab, workdir: Path, *args: str, faults: list[str] | tuple[str, ...] = (),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from selftest.harness import PROJECT
+from selftest.harness import PROJECT, latest_results
 
 PYPROJECT = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"  # scripts/setup.sh --dev: the pinned runtime wheels
@@ -140,4 +140,6 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
 
 def _latest(report_dir: Path) -> str:
     """The results file a (possibly partial) run wrote last."""
-    return max(report_dir.glob("latest*.json"), key=lambda p: p.stat().st_mtime).name
+    found = latest_results(report_dir)
+    assert found is not None, f"no results in {report_dir}"
+    return found.name

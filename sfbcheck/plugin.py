@@ -30,6 +30,7 @@ CASE_KEY = pytest.StashKey[targets.Case]()
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
 WARNING_KEY = pytest.StashKey[str]()  # the rendered warnings of a test that passed with warnings
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
+SELECTION_KEY = pytest.StashKey[dict[str, Any]]()  # selection.run_selection: what the run selected, its report name
 REPORTS_BROKEN_KEY = pytest.StashKey[frozenset[str]]()  # servers whose unusable evidence this item reports
 EVIDENCE_READS_KEY = pytest.StashKey[dict[str, dict[str, int]]]()  # process -> server -> evidence file reads
 PLAIN_NODEID_KEY = pytest.StashKey[str]()  # the node id before pytest-xdist's loadgroup appends "@<group>"
@@ -193,11 +194,14 @@ def _configure_reports(config: pytest.Config, inventory: Inventory, directory: P
         config.option.htmlpath = str(report_dir / f"sfbcheck-{stamp}.html")
         config.option.self_contained_html = True
         paths["html"] = Path(config.option.htmlpath)
+    stylesheet = str(resources.PACKAGE / "report" / "report.css")  # contrast and wrapping (pytest-html --css)
+    config.option.css = [*(getattr(config.option, "css", None) or []), stylesheet]
     if not getattr(config.option, "xmlpath", None):
         config.option.xmlpath = str(report_dir / f"sfbcheck-{stamp}.xml")
         paths["xml"] = Path(config.option.xmlpath)
     paths["json"] = report_dir / f"sfbcheck-{stamp}.json"
     config.stash[REPORTS_KEY] = paths
+    config.stash[SELECTION_KEY] = selection.run_selection(config)
 
 
 # -- parametrization -------------------------------------------------------------------------
@@ -474,13 +478,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.stash[EVIDENCE_READS_KEY] = {"main": dict(config.stash[STORE_KEY].reads)}
 
 
+def latest_name(config: pytest.Config) -> str:
+    """``latest`` for a full run, ``latest-<selection>`` for a partial one (selection.run_selection)."""
+    chosen = config.stash.get(SELECTION_KEY, None)
+    return str(chosen["name"]) if chosen else selection.FULL_RUN_NAME
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     paths = config.stash.get(REPORTS_KEY, None)
     if not paths or hasattr(config, "workerinput"):
         return
     for kind, path in paths.items():
         if path.is_file():
-            shutil.copyfile(path, path.with_name(f"latest.{kind}"))
+            shutil.copyfile(path, path.with_name(f"{latest_name(config)}.{kind}"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

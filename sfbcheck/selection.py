@@ -89,3 +89,37 @@ def check_requirement_patterns(patterns: list[str], known: Iterable[str]) -> Non
 
 def wanted(requirement_id: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(requirement_id.upper(), p) for p in patterns)
+
+
+# -- what a run selected, and the name its reports go under ------------------------------------------------
+FULL_RUN_NAME = "latest"
+
+
+def run_selection(config: pytest.Config) -> dict[str, object]:
+    """What this run selected beyond the test paths: ``-m``, ``-k``, ``--requirement``, ``--deselect``, ``--lf``.
+
+    A *partial* run (any of them) writes its ``latest-<selection>.*`` reports and compares its drift with the
+    previous run of the same selection (or, the first time, with the last full run, on what it selected), so
+    ``latest.*`` always holds a full run and a full run never compares with a partial one.
+    """
+    markers = str(config.getoption("markexpr", "") or "")
+    keywords = str(config.getoption("keyword", "") or "")
+    requirements = requirement_patterns(config.getoption("requirement", None) or [])
+    deselect = list(config.getoption("deselect", None) or [])
+    last_failed = bool(config.getoption("lf", False) or config.getoption("stepwise", False))
+    partial = bool(markers or keywords or requirements or deselect or last_failed)
+    parts = [f"m-{markers}" if markers else "", f"k-{keywords}" if keywords else "",
+             f"req-{','.join(requirements)}" if requirements else "", f"deselect-{len(deselect)}" if deselect else "",
+             "lf" if last_failed else ""]
+    return {"markers": markers, "keywords": keywords, "requirements": requirements, "partial": partial,
+            "name": report_name([p for p in parts if p]) if partial else FULL_RUN_NAME}
+
+
+def report_name(parts: list[str]) -> str:
+    """``latest-m-edge``, ``latest-req-EDGE-ROUTE-01``: a file-name-safe name for a selection."""
+    slug = re.sub(r"[^A-Za-z0-9.,=+-]+", "_", "_".join(parts)).strip("_.")
+    if len(slug) > 60:
+        import hashlib
+
+        slug = f"{slug[:48]}-{hashlib.sha256(slug.encode()).hexdigest()[:10]}"
+    return f"{FULL_RUN_NAME}-{slug}"

@@ -3,7 +3,8 @@
 Results are matched by test id (``nodeid``: the test and its server and item). A result *has a problem* when it
 failed, errored or was waived (a waiver accepts a failure; it does not fix it):
 
-* new failure: has a problem now, had none before (passed, skipped, or not run in the previous run);
+* new failure: has a problem now, had none before (passed, skipped, or not run in the previous run; when the
+  previous run was a partial one, a result it did not select is *not compared* rather than new);
 * fixed: had a problem before, passes now (a warning passes: it never fails the run);
 * unchanged: had a problem before and has one now (the outcomes may differ, e.g. failed → waived).
 """
@@ -23,13 +24,21 @@ def _entry(nodeid: str, before: dict[str, Any] | None, after: dict[str, Any] | N
             "before": before["outcome"] if before else None, "after": after["outcome"] if after else None}
 
 
-def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """New failures, fixed ones and unchanged ones of ``current`` against ``previous`` (ordered by test id)."""
+def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]],
+            previous_partial: bool = False) -> dict[str, Any]:
+    """New failures, fixed ones and unchanged ones of ``current`` against ``previous`` (ordered by test id).
+
+    Only what both runs selected is compared: a result of ``previous`` this run did not select is left out, and so
+    is a result of this run that a partial ``previous`` run did not select (counted in ``not_compared``)."""
     before = {r["nodeid"]: r for r in previous}
     after = {r["nodeid"]: r for r in current}
     new, fixed, unchanged = [], [], []
+    not_compared = 0
     for nodeid in sorted(set(before) | set(after)):
         old, now = before.get(nodeid), after.get(nodeid)
+        if old is None and previous_partial:
+            not_compared += 1
+            continue
         had = old is not None and old["outcome"] in PROBLEM
         has = now is not None and now["outcome"] in PROBLEM
         if has and not had:
@@ -38,7 +47,7 @@ def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]]) -> di
             unchanged.append(_entry(nodeid, old, now))
         elif had and now is not None and now["outcome"] in ("passed", "warning"):
             fixed.append(_entry(nodeid, old, now))
-    return {"new_failures": new, "fixed": fixed, "unchanged": unchanged}
+    return {"new_failures": new, "fixed": fixed, "unchanged": unchanged, "not_compared": not_compared}
 
 
 def drift_section(baseline: dict[str, Any] | None, baseline_path: Path | None, current: list[dict[str, Any]],
@@ -48,9 +57,11 @@ def drift_section(baseline: dict[str, Any] | None, baseline_path: Path | None, c
         return {"baseline": None, "note": note or "no previous results to compare with",
                 "new_failures": [], "fixed": [], "unchanged": []}
     run = baseline.get("run") or {}
+    chosen = run.get("selection") or {}
+    partial = bool(chosen.get("partial"))
     return {"baseline": {"path": str(baseline_path) if baseline_path else None, "finished": run.get("finished"),
-                         "deployment": run.get("deployment")},
-            "note": note, **compare(baseline["results"], current)}
+                         "deployment": run.get("deployment"), "selection": chosen.get("name") or "latest"},
+            "note": note, **compare(baseline["results"], current, previous_partial=partial)}
 
 
 def status_by_nodeid(drift: dict[str, Any]) -> dict[str, str]:
@@ -68,7 +79,10 @@ def terminal_lines(drift: dict[str, Any], limit: int = 20) -> list[str]:
     base = drift["baseline"]
     lines = [f"drift against the run finished {base.get('finished') or '?'} ({base.get('path')}): "
              f"{len(drift['new_failures'])} new failure(s), {len(drift['fixed'])} fixed, "
-             f"{len(drift['unchanged'])} unchanged"]
+             f"{len(drift['unchanged'])} unchanged"
+             + (f", {drift['not_compared']} not compared (the previous run did not select them)"
+                if drift.get("not_compared") else "")
+             + (f"; {drift['note']}" if drift.get("note") else "")]
     for key, mark in (("new_failures", "NEW  "), ("fixed", "FIXED")):
         entries = drift[key]
         for entry in entries[:limit]:

@@ -38,7 +38,37 @@ def detail_block(report: Any) -> str:
     collected = getattr(report, "evidence_collected_at", None)
     if collected:
         parts.append(f"<p>Evidence collected at {_text(collected)}.</p>")
+    parts.append(source_line(report.requirement))
     return "\n".join(parts)
+
+
+def source_line(requirement_id: str) -> str:
+    """The requirement's source documents: a link for a public page, the title for a seed (docs/sources.md)."""
+    from sfbcheck import sources
+    from sfbcheck.catalog import catalog
+
+    req = catalog().get(requirement_id)
+    if req is None:
+        return ""
+    shown = []
+    for ref in sources.resolve(req.source):
+        if ref.url:
+            shown.append(f"<a href='{escape(ref.url, quote=True)}' rel='noreferrer'>{_text(ref.title)}</a>")
+        elif ref.seed:
+            shown.append(f"seed {_text(ref.seed)}: <i>{_text(ref.title)}</i>"
+                         + (f" ({_text(ref.detail)})" if ref.detail else ""))
+        else:
+            shown.append(_text(ref.title or ref.reference))
+    return f"<p class='sfb-source'>Source: {'; '.join(shown)} (docs/sources.md)</p>"
+
+
+def without_raw_failure(report: Any, log: list[str]) -> None:
+    """pytest-html's log repeats the failure text the detail block already shows structured: keep it once."""
+    if not getattr(report, "problems", None) or not log:
+        return
+    raw = escape(report.longreprtext) + "\n" if report.longreprtext else None
+    if raw is not None and log[0] == raw:
+        log[0] = "The failure, its evidence and its fix are shown above.\n"
 
 
 def header_cells(cells: list[str]) -> None:

@@ -25,9 +25,19 @@ import pytest
 from sfbcheck import sfbcheck_version
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
-from sfbcheck.plugin import CASE_KEY, EVIDENCE_READS_KEY, INVENTORY_KEY, REPORTS_KEY, STORE_KEY, impact_of
-from sfbcheck.report import drift, html, matrix, results
+from sfbcheck.plugin import (
+    CASE_KEY,
+    EVIDENCE_READS_KEY,
+    INVENTORY_KEY,
+    REPORTS_KEY,
+    SELECTION_KEY,
+    STORE_KEY,
+    impact_of,
+    latest_name,
+)
+from sfbcheck.report import drift, html, matrix, results, summary
 from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
+from sfbcheck.selection import FULL_RUN_NAME, run_selection
 
 WAIVERS_KEY = pytest.StashKey[Waivers]()
 STATE_KEY = pytest.StashKey["RunState"]()
@@ -123,7 +133,10 @@ def _load_baseline(config: pytest.Config, state: RunState) -> None:
     if state.json_path is None:
         state.baseline_note = "no previous results (reports are off; give --compare PATH)"
         return
-    previous = state.json_path.with_name("latest.json")
+    name = latest_name(config)
+    previous = state.json_path.with_name(f"{name}.json")
+    if name != FULL_RUN_NAME and not previous.is_file():  # a selection's first run: the last full run, on it
+        previous = state.json_path.with_name(f"{FULL_RUN_NAME}.json")
     if not previous.is_file():
         state.baseline_note = f"no previous results in {_display(previous.parent)}"
         return
@@ -139,6 +152,8 @@ def _load_baseline(config: pytest.Config, state: RunState) -> None:
                                f"({run.get('inventory')}); give --compare PATH to compare with them anyway")
         return
     state.baseline, state.baseline_path = baseline, previous.resolve()
+    if name != FULL_RUN_NAME and previous.name == f"{FULL_RUN_NAME}.json":
+        state.baseline_note = "compared with the last full run, on what this run selected"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -318,8 +333,7 @@ def _run_metadata(config: pytest.Config, state: RunState, exitstatus: int, found
         "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round((finished - state.started).total_seconds(), 3),
         "exitstatus": int(exitstatus),
-        "selection": {"markers": config.getoption("markexpr", "") or "", "keywords": config.getoption("keyword", "")
-                      or ""},
+        "selection": dict(config.stash.get(SELECTION_KEY, None) or run_selection(config)),
         "versions": _versions(config, found),
     }
 
@@ -358,7 +372,7 @@ def _write(config: pytest.Config, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None and state.matrix_path is not None and state.matrix_path.is_file():
-        shutil.copyfile(state.matrix_path, state.matrix_path.with_name("latest-matrix.html"))
+        shutil.copyfile(state.matrix_path, state.matrix_path.with_name(f"{latest_name(config)}-matrix.html"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -387,12 +401,28 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         lines.append(f"STALE WAIVER {entry['ticket']} (entry {entry['entry'] + 1}: {entry['requirement']} on "
                      f"{entry['host']}): {entry['reason']}")
     lines.extend(drift.terminal_lines(final["drift"]))
-    state = config.stash[STATE_KEY]
-    if state.matrix_path is not None:
-        lines.append(f"matrix: {state.matrix_path} (and latest-matrix.html)")
-    terminalreporter.write_sep("-", "sfbcheck: warnings, waivers, drift, matrix")
+    terminalreporter.write_sep("-", "sfbcheck: warnings, waivers, drift")
     for line in lines:
         terminalreporter.write_line(line, yellow=line.startswith("WARNING "))
+    terminalreporter.write_sep("-", "sfbcheck: summary")
+    for line in summary.table(found):
+        terminalreporter.write_line(line)
+    for line in _report_paths(config):
+        terminalreporter.write_line(line)
+
+
+def _report_paths(config: pytest.Config) -> list[str]:
+    """The files this run wrote (each also copied as latest.* or latest-<selection>.*)."""
+    state = config.stash[STATE_KEY]
+    paths = dict(config.stash.get(REPORTS_KEY, {}))
+    if state.matrix_path is not None:
+        paths["matrix"] = state.matrix_path
+    if not paths:
+        return ["reports: none written (--no-reports)"]
+    name = latest_name(config)
+    lines = [f"reports (also as {name}.* in the same folder):"]
+    lines += [f"  {kind:6} {_display(path)}" for kind, path in paths.items()]
+    return lines
 
 
 # -- pytest-html ------------------------------------------------------------------------------------
@@ -407,6 +437,10 @@ def pytest_html_results_table_header(cells: list[str]) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # -p no:html must still run
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    html.without_raw_failure(report, data)
+
+
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
     html.row_cells(report, cells)
 
