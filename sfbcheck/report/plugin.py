@@ -441,6 +441,7 @@ def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -
     html.without_raw_failure(report, data)
 
 
+@pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
     html.row_cells(report, cells)
 
