@@ -35,7 +35,6 @@ from sfbcheck.live.collect import collector_script
 
 USER, PASSWORD = "CONTOSO\\svc-sfbcheck", "Loopback-Only-Live-Secret-7"
 EXAMPLE = PROJECT / "docs" / "examples" / "test_windows_hosts.py"
-TOPOLOGY = Path(__file__).parent / "data" / "contoso-published-topology.xml"
 
 
 @dataclass
@@ -58,8 +57,6 @@ def windows_server(lab: Lab, fqdn: str):
         if script != collector_script():
             return Reply(b"", error_clixml("not the sfbcheck collector"), 1)
         document = json.loads(json.dumps(lab.evidence[fqdn]))
-        if "cms" in parameters["Roles"]:
-            document["Sections"]["CsTopology"] = {"Xml": TOPOLOGY.read_text(encoding="utf-8")}
         document["Sections"]["Echo"] = {"Parameters": parameters}
         return collector_reply(document)
 
@@ -140,7 +137,7 @@ def test_capture_writes_a_snapshot_that_judges_like_the_lab(live_lab, tmp_path):
     assert {"tls:172.16.10.11:4443", "172.16.10.11:443", "10.10.1.12:445", "172.16.10.12:5061"} <= set(
         parameters["ProbeTargets"])
     assert parameters["PoolFqdn"] == "pool01.contoso.local"
-    assert "[topology] the inventory lists the same 8 servers as the published topology" in proc.stdout
+    assert "[topology] the inventory lists the same 10 servers as the published topology" in proc.stdout
     assert PASSWORD not in proc.stdout + proc.stderr
     run = run_suite(lab.inventory, tmp_path / "reports", "--evidence", str(snapshot))
     assert run.failures == set() and run.errors == set(), run.stdout[-3000:]

@@ -1,44 +1,60 @@
-"""Inventory from the topology on the sample lab's own topology (both forms), TODOs, and the live comparison.
+"""Inventory from the topology on the sample lab's own topology (both forms, built from the lab's inventory in
+the shape of the public files), TODOs, and the live comparison.
 
 The real public topology files are in selftest/test_topology_real.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 import yaml
 
 from sfbcheck.errors import InventoryError
 from sfbcheck.inventory import load_inventory
-from sfbcheck.topology import TopologyError, compare, main, parse_topology
+from sfbcheck.lab.sections.topology import published_topology, topology_builder_file
+from sfbcheck.topology import TopologyError, compare, main, parse_topology, to_inventory
 
-DATA = Path(__file__).parent / "data"
-FORMS = {"published": DATA / "contoso-published-topology.xml", "tbxml": DATA / "contoso.tbxml"}
+FORMS = {"published": published_topology, "tbxml": topology_builder_file}
+
+SAME_FIELDS = ("fqdn", "role", "site", "edition", "backup", "next_hop", "access_edge_fqdn", "features",
+               "homes_users", "dns_load_balanced")
+
+
+@pytest.fixture(scope="module")
+def files(clean_lab, tmp_path_factory):
+    """The sample lab's topology in both forms (sfbcheck.lab.sections.topology), written to files."""
+    directory = tmp_path_factory.mktemp("topology")
+    paths = {"published": directory / "topology.xml", "tbxml": directory / "contoso.tbxml"}
+    for form, path in paths.items():
+        path.write_text(FORMS[form](clean_lab), encoding="utf-8")
+    return paths
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_both_forms_give_pools_members_roles_and_ips(form):
-    topology = parse_topology(FORMS[form].read_bytes())
-    pools = {p.fqdn: p for p in topology.pools}
-    assert {p: pools[p].role for p in pools} == {
-        "pool01.contoso.local": "frontend", "pool02.contoso.local": "frontend", "edgepool.contoso.local": "edge",
-        "owas.contoso.local": "owas"}  # SQL and file-store clusters are not pools of the suite
-    assert topology.sip_domains == ["contoso.com", "fabrikam.com"]
-    assert topology.sites == ["Redmond", "Dublin"]
-    assert pools["pool01.contoso.local"].cms and pools["pool01.contoso.local"].backup == "pool02.contoso.local"
-    assert pools["pool02.contoso.local"].backup == "pool01.contoso.local"
-    edge = pools["edgepool.contoso.local"]
-    assert (edge.next_hop, edge.access_edge_fqdn) == ("pool01.contoso.local", "sip.contoso.com")
-    assert [(m.fqdn, m.internal_ip, m.external_ips[0]) for m in edge.machines] == [
-        ("edge01.contoso.local", "172.16.10.11", "198.51.100.11"),
-        ("edge02.contoso.local", "172.16.10.12", "198.51.100.12")]
-    assert pools["pool02.contoso.local"].site == "Dublin"
+def test_both_forms_give_the_lab_inventory_back(form, clean_lab):
+    """Round trip: the lab's topology read back gives its pools (Standard Edition, a Director of one server,
+    Enterprise pools with a backup pair, an Edge pool with its next hop, OWAS), members and IPs, CMS, domains."""
+    topology = parse_topology(FORMS[form](clean_lab))
+    generated = to_inventory(topology)
+    lab = clean_lab.inventory
+
+    def view(pool: dict) -> dict:
+        defaults = {"edition": "enterprise", "features": [], "homes_users": True, "dns_load_balanced": True}
+        fields = {k: sorted(v) if k == "features" else v
+                  for k, v in (defaults | pool).items() if k in SAME_FIELDS}
+        members = [{k: m.get(k) for k in ("fqdn", "ip", "external_ip")} for m in pool["members"]]
+        return fields | {"members": members}
+
+    assert [view(p) for p in generated["pools"]] == [view(p) for p in lab["pools"]]
+    assert [d["name"] for d in generated["sip_domains"]] == [d["name"] for d in lab["sip_domains"]]
+    assert generated["sites"] == lab["sites"]
+    assert generated["cms"] == {"pool": lab["cms"]["pool"]}
+    assert generated["product"] == lab["product"]
+    assert topology.form == {"published": "Get-CsTopology -AsXml", "tbxml": ".tbxml"}[form]
 
 
-def test_what_the_topology_does_not_hold_stops_validation_until_filled(tmp_path):
+def test_what_the_topology_does_not_hold_stops_validation_until_filled(files, tmp_path):
     out = tmp_path / "inventory.yml"
-    assert main([str(FORMS["published"]), "--out", str(out)]) == 0
+    assert main([str(files["published"]), "--out", str(out)]) == 0
     text = out.read_text()
     assert "# Left to fill in (3 TODO" in text
     with pytest.raises(InventoryError) as todo:
@@ -64,7 +80,7 @@ def test_not_a_topology_is_a_clear_error(tmp_path):
 
 def test_servers_missing_on_either_side_are_reported(clean_lab, tmp_path):
     inventory = load_inventory(clean_lab.write(tmp_path / "lab"))
-    topology = parse_topology(FORMS["published"].read_bytes())
+    topology = parse_topology(published_topology(clean_lab))
     assert compare(inventory, topology) == []
     topology.pools[0].machines.pop()  # fe03 no longer in the topology
     from sfbcheck.topology import TopologyMachine

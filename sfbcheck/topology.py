@@ -65,13 +65,13 @@ def _pool_entry(pool: TopologyPool, edges: int) -> dict[str, Any]:
         entry["edition"] = "standard"
     if pool.site:
         entry["site"] = pool.site
-    if len(pool.machines) == 1:
-        entry["dns_load_balanced"] = False  # one server: the pool FQDN is that server's own record
+    if [m.fqdn for m in pool.machines] == [pool.fqdn]:
+        entry["dns_load_balanced"] = False  # a pool of one server named like it: the pool FQDN is its own record
     if pool.features:
         entry["features"] = list(pool.features)
     if pool.backup:
         entry["backup"] = pool.backup
-    if pool.role in ("owas", "director", "mediation", "edge"):
+    if pool.role in ("owas", "director", "mediation"):
         entry["homes_users"] = False
     if pool.role == "edge":
         entry["next_hop"] = pool.next_hop or TODO_NEXT_HOP

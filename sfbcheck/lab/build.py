@@ -4,6 +4,8 @@
 * pool02.contoso.local (Dublin):  fe04, fe05, backup pool01, certificates from an ECDSA issuing CA
 * edgepool.contoso.local (perimeter): edge01, edge02, next hop pool01, collected by hand (no WinRM)
 * owas.contoso.local: owas01
+* se01.contoso.local (Dublin): a Standard Edition server (seed 004), collocated Mediation, backup pool01
+* dir01.contoso.local (Redmond): a Director pool of one server
 * SIP domains contoso.com (on-premises) and fabrikam.com (homed in Skype for Business Online)
 * PKI: Contoso Root CA -> Contoso Issuing CA 01 (RSA) and Contoso Issuing CA 02 (ECDSA);
   a public CA (Example Public Root -> Example Public TLS CA) for the Edge external certificate; Windows' own
@@ -58,6 +60,13 @@ def lab_inventory() -> dict[str, Any]:
                          edge("edge02", "172.16.10.12", "198.51.100.12")]},
             {"fqdn": "owas.contoso.local", "role": "owas", "site": "Redmond", "homes_users": False,
              "members": [fe("owas01", "10.10.1.31")]},
+            # seed 004: a Standard Edition server (the pool is the server) backed up by another pool
+            {"fqdn": "se01.contoso.local", "role": "frontend", "edition": "standard", "site": "Dublin",
+             "backup": "pool01.contoso.local", "backup_mutual": False, "dns_load_balanced": False,
+             "features": ["conferencing", "enterprise_voice", "mediation_collocated"],
+             "members": [fe("se01", "10.20.1.21")]},
+            {"fqdn": "dir01.contoso.local", "role": "director", "site": "Redmond", "homes_users": False,
+             "dns_load_balanced": False, "members": [fe("dir01", "10.10.1.21")]},
         ],
         "policy": {"cert_expiry_days": 30, "event_lookback_hours": 168, "replication_max_age_hours": 24},
         "evidence": "evidence",

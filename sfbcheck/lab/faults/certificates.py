@@ -65,12 +65,23 @@ def _external_names(lab: Lab, *, with_online_domains: bool = True) -> list[str]:
     return ["sip.contoso.com", "webconf.contoso.com"] + [f"sip.{d}" for d in domains if d != "contoso.com"]
 
 
+def _delete_assigned(lab: Lab, fqdn: str, use: str) -> None:
+    thumbprint = _thumbprint_of(lab, fqdn, use)
+    my = _store(lab, fqdn, "My")
+    my[:] = [e for e in my if e["Thumbprint"] != thumbprint]
+
+
 @fault("fe03-default-certificate-deleted", "CERT-01", FE03,
        "the Default / web services certificate was deleted from the Personal store while still assigned")
 def default_certificate_deleted(lab: Lab) -> None:
-    thumbprint = _thumbprint_of(lab, FE03, "Default")
-    my = _store(lab, FE03, "My")
-    my[:] = [e for e in my if e["Thumbprint"] != thumbprint]
+    _delete_assigned(lab, FE03, "Default")
+
+
+@fault("se01-default-certificate-deleted", "CERT-01", "se01.contoso.local",
+       "seed 004: on the Standard Edition server the Default / web services certificate was deleted from the "
+       "Personal store while still assigned (one certificate for the pool and the server, same name)")
+def standard_edition_certificate_deleted(lab: Lab) -> None:
+    _delete_assigned(lab, "se01.contoso.local", "Default")
 
 
 @fault("fe02-default-expiring", "CERT-02", FE02,

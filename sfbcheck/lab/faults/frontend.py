@@ -13,6 +13,7 @@ from sfbcheck.lab.sections.events import event
 FE1, FE3, FE4, FE5 = "fe01.contoso.local", "fe03.contoso.local", "fe04.contoso.local", "fe05.contoso.local"
 EDGE1, EDGE2 = "edge01.contoso.local", "edge02.contoso.local"
 POOL1, POOL2 = "pool01.contoso.local", "pool02.contoso.local"
+SE1 = "se01.contoso.local"  # a Standard Edition server: pool-level results are about pool:se01.contoso.local
 OWAS1 = "owas01.contoso.local"
 FTA = "LS File Transfer Agent Service"
 
@@ -132,6 +133,16 @@ def backup_association_removed(lab: Lab) -> None:
     for fe in _frontends(lab):
         for rel in lab.sections(fe)["CsPoolBackupRelationship"]:
             if rel["PoolFqdn"] == POOL2:
+                rel["BackupPoolFqdn"] = ""
+
+
+@fault("se01-backup-pool-never-associated", "BACKUP-01", f"pool:{SE1}",
+       "seed 004: the Standard Edition server was published without its associated backup pool (Topology Builder "
+       "→ Resiliency left unchecked), so Get-CsPoolBackupRelationship gives se01 no backup")
+def standard_edition_without_backup(lab: Lab) -> None:
+    for fe in _frontends(lab):
+        for rel in lab.sections(fe)["CsPoolBackupRelationship"]:
+            if rel["PoolFqdn"] == SE1:
                 rel["BackupPoolFqdn"] = ""
 
 

@@ -244,6 +244,12 @@ def windows_fabric_stopped(lab: Lab) -> None:
     _service(lab, FE3, "FabricHostSvc")["State"] = "Stopped"
 
 
+@fault("dir01-front-end-stopped", "SVC-02", "dir01.contoso.local",
+       "the Director's Front-End service (RTCSRV) is stopped: it no longer authenticates or redirects users")
+def director_front_end_stopped(lab: Lab) -> None:
+    _service(lab, "dir01.contoso.local", "RTCSRV")["State"] = "Stopped"
+
+
 @fault("owas01-office-web-apps-stopped", "SVC-02", OWAS,
        "the Office Web Apps service (WACSM) is stopped and Disabled")
 def office_web_apps_stopped(lab: Lab) -> None:

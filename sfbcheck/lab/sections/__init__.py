@@ -1,6 +1,6 @@
 """Evidence section builders of the sample lab, one module per area, run in this order."""
 
-from sfbcheck.lab.sections import certificates, events, frontend, host, network, probes
+from sfbcheck.lab.sections import certificates, events, frontend, host, network, probes, topology
 
 SECTION_BUILDERS = [
     network.build,
@@ -9,4 +9,5 @@ SECTION_BUILDERS = [
     host.build,
     frontend.build,  # after host: adds SystemDrive to Win32_OperatingSystem on OWAS servers
     probes.build,  # after certificates: the Edge internal certificates presented on 4443
+    topology.build,  # the CMS master's Get-CsTopology -AsXml, from the inventory
 ]

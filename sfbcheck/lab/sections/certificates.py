@@ -60,16 +60,17 @@ def issue_certificates(lab: Lab) -> None:
         for member in pool["members"]:
             fqdn = member["fqdn"]
             uses: dict[str, Issued] = {}
-            if pool["role"] == "frontend":
+            if pool["role"] in ("frontend", "director"):
                 domains = [d["name"] for d in lab.inventory["sip_domains"] if d["homed"] == "on-premises"]
-                names = [pool["fqdn"], fqdn] + [f"{p}.{d}" for d in domains
-                                                 for p in ("sip", "meet", "dialin", "lyncdiscoverinternal",
-                                                           "lyncdiscover")]
+                names = list(dict.fromkeys([pool["fqdn"], fqdn] + [
+                    f"{p}.{d}" for d in domains for p in ("sip", "meet", "dialin", "lyncdiscoverinternal",
+                                                          "lyncdiscover")]))  # a Standard Edition: one name
                 default = pki.make_leaf(pool["fqdn"], issuer, sans=names, kind="ec" if ecdsa else "rsa",
                                         now=lab.now, friendly_name=f"SfB Default {year}")
-                uses = dict.fromkeys(FRONT_END_USES, default)
-                uses["OAuthTokenIssuer"] = oauth
-                keys.pending[fqdn] = {"OAuthTokenIssuer": (oauth_next, lab.now + timedelta(days=14), oauth)}
+                uses = dict.fromkeys(FRONT_END_USES, default)  # a Director: the same three uses, no OAuth
+                if pool["role"] == "frontend":
+                    uses["OAuthTokenIssuer"] = oauth
+                    keys.pending[fqdn] = {"OAuthTokenIssuer": (oauth_next, lab.now + timedelta(days=14), oauth)}
             elif pool["role"] == "edge":
                 internal = pki.make_leaf(pool["fqdn"], keys.issuing_rsa, sans=[pool["fqdn"], fqdn], now=lab.now,
                                          friendly_name=f"Edge Internal {year}")
