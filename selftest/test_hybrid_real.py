@@ -114,13 +114,15 @@ def test_own_sip_name_that_is_not_the_edge_fails(lab, tmp_path):
 
 # -- BACKUP-02 -----------------------------------------------------------------------------------------------
 def director_first(lab: Lab) -> None:
-    lab.inventory["pools"].append({"fqdn": "dirpool.contoso.local", "role": "director", "site": "Redmond",
-                                   "members": [{"fqdn": "dir01.contoso.local", "ip": "10.10.1.41"}]})
+    """The lab's Director pool (dir01, one server); add one if a lab shape has none."""
+    if not any(p["role"] == "director" for p in lab.pools()):
+        lab.inventory["pools"].append({"fqdn": "dir01.contoso.local", "role": "director", "site": "Redmond",
+                                       "members": [{"fqdn": "dir01.contoso.local", "ip": "10.10.1.41"}]})
 
 
 def srv_to_director(views: dict) -> None:
     views["internal"]["contoso.com"] = views["internal"]["contoso.com"].replace(
-        "SRV 0 0 5061 pool01.contoso.local.", "SRV 0 0 5061 dirpool.contoso.local.")
+        "SRV 0 0 5061 pool01.contoso.local.", "SRV 0 0 5061 dir01.contoso.local.")
 
 
 def test_sipinternaltls_to_a_director_pool_is_judged_right(lab, tmp_path):
@@ -139,7 +141,7 @@ def test_director_without_a_fallback_record_is_a_warning(lab, tmp_path):
     inventory, store = written(lab, tmp_path, director_first, only_director)
     problems = dns_records.backup_pool_srv(domain(inventory, "contoso.com"), Runner(inventory, store))
     assert len(problems) == len(inventory.dns_servers)  # one per internal DNS server asked
-    assert all(p.warning and "Director pool dirpool.contoso.local" in p.message for p in problems)
+    assert all(p.warning and "Director pool dir01.contoso.local" in p.message for p in problems)
 
 
 # -- EDGE-DNS-03/04 with a hardware load balancer --------------------------------------------------------------
