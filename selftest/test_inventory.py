@@ -9,7 +9,7 @@ import yaml
 
 from selftest.harness import run_suite
 from sfbcheck.errors import InventoryError
-from sfbcheck.inventory import load_inventory
+from sfbcheck.inventory import load_inventory, validate
 
 
 def _edit(data: dict, path: str, value: object) -> None:
@@ -142,6 +142,9 @@ def test_every_problem_is_shown_at_once_with_a_suggestion(lab_data, tmp_path):
     message = str(InventoryError.of("inv.yml", list(problems.values())))
     assert message.startswith("inventory inv.yml: 4 problems:\n  ")
     assert "did you mean 'frontend'?" in message
+    with pytest.raises(InventoryError) as caught:
+        validate(data)
+    assert "cross-references" in caught.value.note and caught.value.note in str(caught.value)
 
 
 def test_cross_references_are_all_shown_with_close_matches(lab_data, tmp_path):
@@ -149,6 +152,9 @@ def test_cross_references_are_all_shown_with_close_matches(lab_data, tmp_path):
     data["pools"][2]["next_hop"] = "pool1.contoso.local"
     data["pools"][0]["backup"] = "pool2.contoso.local"
     data["cms"]["pool"] = "pool-01.contoso.local"
+    with pytest.raises(InventoryError) as caught:
+        validate(data)
+    assert caught.value.note == ""  # every field is right: the cross-references were all checked
     problems = {p.field: p.suggestion for p in _problems(data, tmp_path)}
     assert problems == {"pools[edgepool.contoso.local].next_hop": "pool01.contoso.local",
                         "pools[pool01.contoso.local].backup": "pool02.contoso.local",

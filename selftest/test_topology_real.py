@@ -7,6 +7,7 @@ suite together on clean evidence built for their shapes (one suite run).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,10 @@ def test_the_four_topologies_run_the_suite(tmp_path):
     assert not run.errors, run.stdout[-4000:]
     assert run.failures == {("BACKUP-02", d["name"]) for d in data["sip_domains"]}, run.stdout[-4000:]
     assert "has no backup pool in the inventory" in run.messages("BACKUP-02", "otc.lab")[0]
+    # the Standard Edition server's pool-level and server-level results stay apart in JSON and JUnit
+    scopes = {(r["host"], r["scope"]) for r in run.results if r["host"].endswith("oct-exh-002.otc.lab")}
+    assert scopes == {("oct-exh-002.otc.lab", "server"), ("pool:oct-exh-002.otc.lab", "pool")}
+    junit = ET.parse(run.report_dir / "latest.xml")
+    properties = [{p.get("name"): p.get("value") for p in case.iter("property")} for case in junit.iter("testcase")]
+    assert {(p["host"], p["scope"]) for p in properties if p.get("host", "").endswith("oct-exh-002.otc.lab")} == \
+        scopes

@@ -27,11 +27,12 @@ class InventoryError(SfbCheckError):
     """The inventory file is unusable: names the file and, for every problem found (all of them at once),
     the field path (pools and servers named by FQDN) and what was expected.
 
-    ``field`` and ``expected`` are those of the first problem; ``problems`` lists every one.
+    ``field`` and ``expected`` are those of the first problem; ``problems`` lists every one; ``note`` says what
+    could not be checked yet.
     """
 
     def __init__(self, file: Path | str, field: str, expected: str,
-                 problems: list[InventoryProblem] | None = None) -> None:
+                 problems: list[InventoryProblem] | None = None, note: str = "") -> None:
         self.file = str(file)
         self.problems = list(problems) if problems else [InventoryProblem(field, expected)]
         self.field, self.expected = self.problems[0].field, self.problems[0].expected
@@ -40,11 +41,12 @@ class InventoryError(SfbCheckError):
         else:
             lines = "\n".join(f"  {problem}" for problem in self.problems)
             message = f"inventory {self.file}: {len(self.problems)} problems:\n{lines}"
-        super().__init__(message)
+        self.note = note
+        super().__init__(f"{message}\n  ({note})" if note else message)
 
     @classmethod
-    def of(cls, file: Path | str, problems: list[InventoryProblem]) -> InventoryError:
-        return cls(file, problems[0].field, problems[0].expected, problems)
+    def of(cls, file: Path | str, problems: list[InventoryProblem], note: str = "") -> InventoryError:
+        return cls(file, problems[0].field, problems[0].expected, problems, note)
 
 
 class EvidenceError(SfbCheckError):

@@ -755,13 +755,16 @@ def validate(data: Any, source: str | Path = "(inventory)") -> Inventory:
                                          "keyring or Kerberos"))
     problems += [InventoryProblem(named_path(loc, data), f"a value in place of the placeholder {text!r}")
                  for loc, text in placeholders(data)]
-    inventory = None
+    inventory, note = None, ""
     try:
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         problems += _problems_of(exc, data)
+        if not any(not e["loc"] and isinstance(e.get("ctx", {}).get("error"), _Problems) for e in exc.errors()):
+            note = ("the cross-references (backup, next hop, CMS, sites, gateways, unique names and addresses) "
+                    "are checked once these fields are right")
     if problems:
-        raise InventoryError.of(source, _first_per_field(problems))
+        raise InventoryError.of(source, _first_per_field(problems), note)
     assert inventory is not None
     return inventory
 
