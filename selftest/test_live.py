@@ -192,3 +192,25 @@ def test_a_section_the_collector_could_not_read_is_an_evidence_gap_with_its_mess
     assert not evidence.has("CsCertificate") and evidence.has("NetRoute")
     with pytest.raises(EvidenceGap, match="could not be collected on the server: The term 'Get-CsCertificate'"):
         evidence.records("CsCertificate")
+
+
+def test_no_output_holds_the_password_even_with_locals_in_tracebacks(live_lab, tmp_path):
+    """-vv -l --tb=long: a server whose password variable is missing fails its testinfra host with a traceback
+    showing every local; neither the environment nor the password appears in any output or file."""
+    lab = live_lab()
+    data = yaml.safe_load(lab.inventory.read_text())
+    member = next(m for p in data["pools"] for m in p["members"] if m["fqdn"] == "fe02.contoso.local")
+    member["connection"]["password_env"] = "LAB_WINRM_PASS_NOT_SET"
+    lab.inventory.write_text(yaml.safe_dump(data, sort_keys=False))
+    snapshot, reports = tmp_path / "snap", tmp_path / "reports"
+    run = run_suite(lab.inventory, reports, "--live", "--evidence", str(snapshot), "-vv", "-l", "--tb=long",
+                    str(EXAMPLE))
+    assert "LAB_WINRM_PASS_NOT_SET is not set" in run.stdout, run.stdout[-3000:]  # the traceback was shown
+    outputs = {"stdout": run.stdout, "stderr": run.stderr}
+    for path in [*reports.rglob("*"), *snapshot.rglob("*")]:
+        if path.is_file():
+            raw = path.read_bytes()
+            outputs[str(path)] = raw.decode("utf-8", "replace") + raw.decode("utf-16-le", "replace")
+    leaked = [name for name, text in outputs.items() if PASSWORD in text]
+    assert not leaked, leaked
+    assert all("NTLM_USER_FILE=" not in text and "'NTLM_USER_FILE'" not in text for text in outputs.values())

@@ -36,9 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     out = args.out or args.inventory.resolve().parent / "snapshots" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    outcomes = capture(inventory, out, insecure=args.insecure_skip_tls_verify,
-                       progress=lambda line: print(f"[capture] {line}", file=sys.stderr, flush=True),
-                       concurrency=args.concurrency)
+    try:
+        outcomes = capture(inventory, out, insecure=args.insecure_skip_tls_verify,
+                           progress=lambda line: print(f"[capture] {line}", file=sys.stderr, flush=True),
+                           concurrency=args.concurrency)
+    except KeyboardInterrupt:
+        print(f"interrupted: snapshot {out} keeps every server collected so far", file=sys.stderr, flush=True)
+        return 130
     for line in compare_snapshot(inventory, out):
         print(f"[topology] {line}")
     failed = [o for o in outcomes if not o.ok]

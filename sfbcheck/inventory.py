@@ -278,6 +278,7 @@ class Policy(Strict):
     impact: dict[str, Literal["critical", "high", "medium", "low", "warning"]] = {}
     tls12_required: bool = False  # TLS-04: judge the TLS 1.2 prerequisites even where TLS 1.0/1.1 is enabled
     waiver_max_days: int = Field(default=365, ge=1)  # waivers: the longest a waiver may run from today
+    collection_timeout_seconds: float = Field(default=900.0, gt=0)  # live: total deadline per server
 
     @field_validator("impact")
     @classmethod

@@ -9,14 +9,13 @@ Loaded by the top-level ``conftest.py``. Compliance tests live in ``tests/`` and
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sfbcheck import early, guidance, resources, selection, targets
+from sfbcheck import atomic, early, guidance, resources, secrets, selection, targets, text
 from sfbcheck.catalog import WARNING, catalog, requirement
 from sfbcheck.errors import EvidenceError, EvidenceGap, InventoryError
 from sfbcheck.evidence import EvidenceStore
@@ -408,6 +407,7 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     report = yield
+    secrets.scrub_report(report)  # no credential read this run reaches a report
     marker = item.get_closest_marker("requirement")
     if marker is None:
         return report
@@ -426,7 +426,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
         report.longrepr = str(call.excinfo.value)
         report.cannot_judge = True  # "cannot judge": an error, never a pass, never a compliance failure
+    _printable(report)
     return report
+
+
+def _printable(report: pytest.TestReport) -> None:
+    """Evidence text in a verdict reaches every report without surrogates or control characters (sfbcheck.text)."""
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
+        report.longrepr = text.clean(report.longrepr)
+    elif report.longrepr is not None:
+        shown = str(report.longrepr)
+        if text.printable(shown) != shown:  # keep pytest's own representation unless it must change
+            report.longrepr = text.printable(shown)
+    report.problems = text.clean(report.problems)
+    report.warning_message = text.printable(report.warning_message)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -490,7 +503,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     for kind, path in paths.items():
         if path.is_file():
-            shutil.copyfile(path, path.with_name(f"{latest_name(config)}.{kind}"))
+            atomic.copy(path, path.with_name(f"{latest_name(config)}.{kind}"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sfbcheck import atomic
 from sfbcheck.errors import EvidenceError, EvidenceGap
 from sfbcheck.inventory import Inventory, named_path, placeholders
 from sfbcheck.topology_xml import (
@@ -147,14 +146,7 @@ def render(topology: Topology, source: str, deployment: str | None = None) -> tu
 
 def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)
 
 
 def write_inventory(topology: Topology, out: Path, source: str, force: bool = False) -> str:

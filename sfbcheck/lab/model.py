@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from sfbcheck import atomic
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
 from sfbcheck.integrity import seal
 from sfbcheck.lab.pki import Issued
@@ -95,10 +96,10 @@ class Lab:
                 old.unlink()
         evidence_dir.mkdir(parents=True, exist_ok=True)
         for fqdn, document in self.evidence.items():
-            (evidence_dir / f"{fqdn}.json").write_text(seal(document), encoding="utf-8")
+            atomic.write_text(evidence_dir / f"{fqdn}.json", seal(document))
         if self.runner:
-            (evidence_dir / RUNNER_FILE).write_text(seal(self.runner), encoding="utf-8")
+            atomic.write_text(evidence_dir / RUNNER_FILE, seal(self.runner))
         path = directory / "inventory.yml"
         text = yaml.safe_dump(self.inventory, sort_keys=False, default_flow_style=False, width=110)
-        path.write_text(header + text, encoding="utf-8")
+        atomic.write_text(path, header + text)
         return path

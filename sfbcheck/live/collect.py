@@ -13,17 +13,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import shutil
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sfbcheck import integrity, resources
+from sfbcheck import atomic, integrity, resources
 from sfbcheck.errors import EvidenceError
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION, evidence_path
 from sfbcheck.integrity import seal
@@ -137,8 +136,57 @@ def failure_document(server: str, error: TransportError | Exception) -> dict[str
 
 def write_document(out_dir: Path, server: str, document: dict[str, Any]) -> Path:
     path = evidence_path(out_dir, server)
-    path.write_text(seal(document, ensure_ascii=False), encoding="utf-8")
+    atomic.write_text(path, seal(document, ensure_ascii=False))
+    failure_note(out_dir, server).unlink(missing_ok=True)
     return path
+
+
+def failure_note(out_dir: Path, server: str) -> Path:
+    """Where a failed collection is recorded when a good evidence file of the server is kept."""
+    return out_dir / f"{server.lower()}.collection-failed.txt"
+
+
+def record_failure(out_dir: Path, server: str, error: Exception) -> str:
+    """A failed collection never replaces good evidence: if ``out_dir`` already holds a usable file of the
+    server it is kept and the failure is written beside it; otherwise the file records the failure
+    (``CollectionError``). Returns what was done, for the progress line."""
+    from sfbcheck.evidence import load_document
+
+    path = evidence_path(out_dir, server)
+    try:
+        kept = load_document(path, server) if path.is_file() else None
+    except EvidenceError:
+        kept = None
+    if kept is None:
+        write_document(out_dir, server, failure_document(server, error))
+        return ""
+    document = failure_document(server, error)
+    atomic.write_text(failure_note(out_dir, server), f"{document['CollectedAt']} collection failed: "
+                                                     f"{document['CollectionError']}\n")
+    return (f"; kept the evidence collected at {kept.get('CollectedAt')} in {path.name}, the failure is in "
+            f"{failure_note(out_dir, server).name}")
+
+
+def collect_within(inventory: Inventory, server: Server, seconds: float, **options: Any) -> dict[str, Any]:
+    """:func:`collect_server` under one total deadline covering connect, login, sending and receiving: a server
+    that trickles its answer, or never answers, costs at most ``seconds`` (TransportError "timeout")."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["document"] = collect_server(inventory, server, **options)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name=f"sfbcheck-winrm-{server.fqdn}")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():  # abandoned: a daemon thread, it cannot hold the run or the interpreter's exit
+        raise TransportError("timeout", f"no complete answer within {seconds:g} s (connect, login and the "
+                                        "collector's output together; policy.collection_timeout_seconds)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["document"]
 
 
 def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, progress: Progress | None = None,
@@ -154,6 +202,7 @@ def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, prog
         say("WARNING: certificate validation is OFF (--insecure-skip-tls-verify): anyone between this runner and "
             "the servers can read the credentials and the evidence")
     script = collector_script()
+    stop = threading.Event()
 
     def one(server: Server) -> None:
         with lock:
@@ -161,22 +210,25 @@ def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, prog
                 f"{server.member.connection.auth})")
         started = time.monotonic()
         try:
-            document = collect_server(inventory, server, insecure=insecure, script=script)
+            document = collect_within(inventory, server, inventory.policy.collection_timeout_seconds,
+                                      insecure=insecure, script=script)
+            if stop.is_set():
+                return
             write_document(out_dir, server.fqdn, document)
             sections = document.get("Sections", {})
             failed = [name for name, value in sections.items() if isinstance(value, dict) and set(value) == {"Error"}]
             detail = f"{len(sections)} sections" + (f", {len(failed)} failed: {', '.join(failed)}" if failed else "")
             outcome = Outcome(server.fqdn, "collected", detail, time.monotonic() - started)
         except Exception as exc:  # noqa: BLE001 - any failure is this server's error, never the run's
-            write_document(out_dir, server.fqdn, failure_document(server.fqdn, exc))
-            outcome = Outcome(server.fqdn, "failed", str(exc), time.monotonic() - started)
+            if stop.is_set():
+                return
+            kept = record_failure(out_dir, server.fqdn, exc)
+            outcome = Outcome(server.fqdn, "failed", f"{exc}{kept}", time.monotonic() - started)
         with lock:
             outcomes[server.fqdn] = outcome
             say(f"{server.fqdn}: {outcome.status} in {outcome.seconds:.1f} s ({outcome.detail})")
 
-    workers = max(1, min(concurrency or inventory.policy.live_concurrency, len(remote) or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sfbcheck-collect") as pool:
-        list(pool.map(one, remote))
+    _run_all(one, remote, max(1, min(concurrency or inventory.policy.live_concurrency, len(remote) or 1)), stop)
     source = inventory.evidence_dir
     for server in servers:
         if server.member.connection.method != "file":
@@ -184,7 +236,7 @@ def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, prog
         target = evidence_path(out_dir, server.fqdn)
         found = evidence_path(source, server.fqdn)
         if not target.is_file() and found.is_file() and found.resolve() != target.resolve():
-            shutil.copyfile(found, target)
+            atomic.copy(found, target)
         status = "by hand" if target.is_file() else "missing"
         outcomes[server.fqdn] = Outcome(server.fqdn, status, "connection.method file: collected by hand with "
                                         "collector/Collect-SfbEvidence.ps1 -OutFile" + ("" if target.is_file() else
@@ -192,5 +244,32 @@ def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, prog
         say(f"{server.fqdn}: {status} ({'copied from ' + str(source) if target.is_file() else 'not contacted'})")
     runner = source / RUNNER_FILE
     if runner.is_file() and not (out_dir / RUNNER_FILE).is_file():
-        shutil.copyfile(runner, out_dir / RUNNER_FILE)
+        atomic.copy(runner, out_dir / RUNNER_FILE)
     return [outcomes[s.fqdn] for s in servers if s.fqdn in outcomes]
+
+
+def _run_all(one: Callable[[Server], None], servers: list[Server], workers: int, stop: threading.Event) -> None:
+    """``one(server)`` for every server, ``workers`` at a time, in daemon threads; Ctrl-C returns at once
+    (KeyboardInterrupt re-raised within a fraction of a second) and leaves every file already written."""
+    pending = queue.SimpleQueue[Server]()
+    for server in servers:
+        pending.put(server)
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                server = pending.get_nowait()
+            except queue.Empty:
+                return
+            one(server)
+
+    threads = [threading.Thread(target=work, daemon=True, name=f"sfbcheck-collect-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        while any(thread.is_alive() for thread in threads):
+            for thread in threads:
+                thread.join(0.1)
+    except BaseException:
+        stop.set()  # no worker writes after this; what is written stays
+        raise

@@ -121,13 +121,13 @@ def testinfra_host(inventory: Inventory, server: Server, *, insecure: bool = Fal
 
     source = str(inventory.source.parent) if inventory.source else None
     settings = settings_for(server.fqdn, server.member.connection, insecure=insecure, base_dir=source)
-    arguments = WinRMSession(settings).protocol_arguments()
 
     class InventoryWinRMBackend(WinRMBackend):
         def __init__(self) -> None:  # the connection comes from the inventory, not from a host spec
             testinfra_base.BaseBackend.__init__(self, server.fqdn)
-            self.host = testinfra_base.HostSpec(server.fqdn, settings.port, arguments["username"], None)
-            self.conn_args = arguments
+            # no local of any frame holds the password (tracebacks with --showlocals)
+            self.conn_args = WinRMSession(settings).protocol_arguments()
+            self.host = testinfra_base.HostSpec(server.fqdn, settings.port, self.conn_args["username"], None)
 
         def get_pytest_id(self) -> str:
             return server.fqdn

@@ -31,6 +31,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfbcheck import secrets
 from sfbcheck.inventory import Connection
 
 STDIN_PIECE = 32 * 1024
@@ -69,9 +70,12 @@ class Credentials:
     password: str | None = field(default=None, repr=False)
     source: str = ""
 
+    def __post_init__(self) -> None:
+        secrets.register(self.password)  # masked in every report of the run
+
     def scrub(self, text: str) -> str:
         """``text`` with the password (if any) replaced, for any message that may reach a log."""
-        return text.replace(self.password, "********") if self.password else text
+        return text.replace(self.password, secrets.MASK) if self.password else text
 
 
 @dataclass(frozen=True)
@@ -110,16 +114,19 @@ def settings_for(server: str, connection: Connection, *, insecure: bool = False,
 
 
 def credentials_for(settings: WinRMSettings, environ: dict[str, str] | None = None) -> Credentials:
-    """From the environment variables the inventory names, else the keyring, else (Kerberos) the ticket cache."""
-    env = os.environ if environ is None else environ
-    username = env.get(settings.username_env) or None
-    password = env.get(settings.password_env)
-    if username and password is None:
-        password = _keyring_password(settings, username)
-        if password is not None:
-            return Credentials(username, password, "keyring")
-    if password is not None:
-        return Credentials(username, password, "environment")
+    """From the environment variables the inventory names, else the keyring, else (Kerberos) the ticket cache.
+
+    No local variable of this function holds the environment or a password while anything can raise: a
+    traceback shown with ``--showlocals`` reveals neither.
+    """
+    username = _variable(settings.username_env, environ) or None
+    has_password = _variable(settings.password_env, environ) is not None
+    if username and not has_password:
+        found = Credentials(username, _keyring_password(settings, username), "keyring")
+        if found.password is not None:
+            return found
+    if has_password:
+        return Credentials(username, _variable(settings.password_env, environ), "environment")
     if settings.auth == "kerberos":
         return Credentials(username, None, "kerberos ticket cache")
     missing = settings.username_env if not username else settings.password_env
@@ -127,6 +134,10 @@ def credentials_for(settings: WinRMSettings, environ: dict[str, str] | None = No
                          f"{settings.username_env} and {settings.password_env} (the inventory's "
                          f"connection.username_env / password_env), or store the password in the keyring "
                          f"(service 'sfbcheck', user {username or '<user>'}); {missing} is not set")
+
+
+def _variable(name: str, environ: dict[str, str] | None) -> str | None:
+    return (os.environ if environ is None else environ).get(name)
 
 
 def _keyring_password(settings: WinRMSettings, username: str) -> str | None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sfbcheck import atomic
 from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
 from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role
@@ -137,5 +138,5 @@ def run_runner_probes(inventory: Inventory, out_dir: Path, redirect: Redirect | 
     document = runner_document(inventory, redirect)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / RUNNER_FILE
-    path.write_text(seal(document), encoding="utf-8")
+    atomic.write_text(path, seal(document))
     return path

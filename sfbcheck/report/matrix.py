@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sfbcheck import atomic
 from sfbcheck.catalog import catalog
 from sfbcheck.report.drift import status_by_nodeid
 
@@ -110,4 +111,4 @@ def script_hash(page: str) -> str:
 
 
 def write(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(render(data), encoding="utf-8")
+    atomic.write_text(path, render(data))

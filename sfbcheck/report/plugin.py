@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from sfbcheck import sfbcheck_version
+from sfbcheck import atomic, sfbcheck_version
 from sfbcheck.catalog import catalog
 from sfbcheck.errors import SfbCheckError
 from sfbcheck.plugin import (
@@ -372,7 +371,7 @@ def _write(config: pytest.Config, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None and state.matrix_path is not None and state.matrix_path.is_file():
-        shutil.copyfile(state.matrix_path, state.matrix_path.with_name(f"{latest_name(config)}-matrix.html"))
+        atomic.copy(state.matrix_path, state.matrix_path.with_name(f"{latest_name(config)}-matrix.html"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

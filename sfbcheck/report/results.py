@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sfbcheck import atomic
+
 SCHEMA_ID = "sfbcheck-results/2"
 SCHEMA_FILE = "results.schema.json"
 OUTCOMES = ("passed", "warning", "failed", "error", "skipped", "waived", "xfailed", "xpassed")
@@ -92,7 +94,7 @@ def document(run: dict[str, Any], results: list[dict[str, Any]], waivers: dict[s
 
 
 def write(path: Path, doc: dict[str, Any]) -> None:
-    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic.write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
 def load(path: Path) -> dict[str, Any]:
