@@ -195,3 +195,12 @@ def test_session_ticket_2_passes(lab, tmp_path):
     fe = host_of(lab, tmp_path, FE1, edits(lync2013_on_2012_r2, lambda lab: set_registry_value(
         lab, FE1, SCHANNEL, "EnableSessionTicket", "DWord", 2)))
     assert schannel.session_ticket(fe) == []
+
+
+def test_office_web_apps_is_not_held_to_the_sfb_net_47_prerequisite(lab, tmp_path):
+    def edit(lab: Lab) -> None:
+        disable_tls10(lab, OWAS)
+        set_registry_value(lab, OWAS, NET_FRAMEWORK_SETUP, "Release", None)
+
+    problems = tls_prerequisites.tls12_prerequisites(host_of(lab, tmp_path, OWAS, edit))
+    assert problems and not any(".NET Framework 4.7" in p.message for p in problems)  # strong crypto still judged

@@ -25,7 +25,7 @@ from sfbcheck.facts.registry import (
 )
 from sfbcheck.facts.system import WINDOWS_2012_R2, core_components, operating_system
 from sfbcheck.host import Host
-from sfbcheck.inventory import Product
+from sfbcheck.inventory import Product, Role
 from sfbcheck.problems import Problem
 
 NET_KEYS = (NET_FRAMEWORK, NET_FRAMEWORK_WOW64, NET_FRAMEWORK_2, NET_FRAMEWORK_2_WOW64)
@@ -89,6 +89,8 @@ def _winhttp(server: Host, keys: Registry, reason: str) -> list[Problem]:
 
 
 def _net_framework_47(server: Host, keys: Registry, reason: str) -> list[Problem]:
+    if server.role is Role.owas:
+        return []  # the page's .NET 4.7 prerequisite is for Skype for Business servers, not Office Online Server
     installed = core_components(server.evidence)
     major = installed.version[0] if installed and installed.version else None
     sfb = major in (6, 7) if major is not None else server.inventory.product in (Product.sfb2015, Product.sfb2019)
