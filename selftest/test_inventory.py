@@ -147,6 +147,27 @@ def test_every_problem_is_shown_at_once_with_a_suggestion(lab_data, tmp_path):
     assert "cross-references" in caught.value.note and caught.value.note in str(caught.value)
 
 
+def test_mistyped_addresses_and_unknown_fields_do_not_hide_the_cross_references(lab_data):
+    """A mistyped IP stands in as a documentation address while the references are checked; nothing is said about
+    the stand-in itself."""
+    data = copy.deepcopy(lab_data)
+    data["pools"][2]["members"][1]["ip"] = "172.16.10.300"
+    data["pools"][2]["internal_subnets"] = ["10.10.0.0/33"]
+    data["pools"][0]["members"][0]["colour"] = "blue"
+    data["pools"][2]["next_hop"] = "pool1.contoso.local"
+    data["pools"][1]["members"][0]["ip"] = "10.10.1.11"  # fe01's
+    with pytest.raises(InventoryError) as caught:
+        validate(data)
+    assert caught.value.note == ""
+    assert [p.field for p in caught.value.problems] == [
+        "pools[pool01.contoso.local].members[fe01.contoso.local].colour",
+        "pools[edgepool.contoso.local].members[edge02.contoso.local].ip",
+        "pools[edgepool.contoso.local].internal_subnets[0]",
+        "pools[edgepool.contoso.local].next_hop",
+        "pools[pool02.contoso.local].members[fe04.contoso.local].ip"]
+    assert "192.0.2." not in str(caught.value)
+
+
 def test_cross_references_are_all_shown_with_close_matches(lab_data, tmp_path):
     data = copy.deepcopy(lab_data)
     data["pools"][2]["next_hop"] = "pool1.contoso.local"

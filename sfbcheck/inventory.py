@@ -7,6 +7,7 @@ names the file, the field path and what was expected. Credentials are never read
 
 from __future__ import annotations
 
+import copy
 import difflib
 import ipaddress
 import re
@@ -631,16 +632,20 @@ def _name_of(item: Any) -> str | None:
     return None
 
 
+def _data_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location without its internal parts (union members, validators): keys and indexes only."""
+    return tuple(part for part in loc if isinstance(part, int) or not (
+        "[" in str(part) or str(part).endswith(_UNION_TAGS) or str(part) in _TYPE_TAGS))
+
+
 def named_path(loc: tuple[Any, ...], data: Any) -> str:
     """A pydantic location as a path naming pools, servers, domains and gateways by FQDN, not by index."""
     out, node = "", data
-    for part in loc:
+    for part in _data_loc(loc):
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             out += f"[{_name_of(item) or part}]"
             node = item
-        elif "[" in str(part) or str(part).endswith(_UNION_TAGS) or str(part) in _TYPE_TAGS:
-            continue
         else:
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None
@@ -721,6 +726,54 @@ def _problems_of(exc: ValidationError, data: Any) -> list[InventoryProblem]:
     return problems
 
 
+# documentation addresses (RFC 5737, RFC 3849) standing in for a mistyped one, of the family it was meant to be
+_STAND_IN = {4: ("192.0.2.{n}", "192.0.2.{n}/32"), 6: ("2001:db8:5fbc::{n:x}", "2001:db8:5fbc::{n:x}/128")}
+
+
+def _repaired(data: dict[str, Any], errors: list[Any]) -> tuple[dict[str, Any], list[str]] | None:
+    """A copy of the data with each field error mended so the cross-references can still be checked: an unknown
+    field removed, a mistyped address replaced by a documentation address that stands in for it (returned, so
+    that problems naming one are dropped). None when an error cannot be mended that way."""
+    repaired, stand_ins, removals = copy.deepcopy(data), [], []
+    for error in errors:
+        loc = _data_loc(error["loc"])
+        parent = repaired
+        try:
+            for part in loc[:-1]:
+                parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if not loc or not isinstance(parent, (dict, list)):
+            return None
+        if error["type"] == "extra_forbidden":
+            removals.append((parent, loc[-1]))
+        elif error["type"].startswith(("ip_v4", "ip_v6", "ip_any")) and len(stand_ins) < 250:
+            address, network = _STAND_IN[6 if ":" in str(error.get("input")) else 4]
+            stand_ins.append(address.format(n=len(stand_ins) + 1))
+            parent[loc[-1]] = (network if "network" in error["type"] else address).format(n=len(stand_ins))
+        else:
+            return None
+    for parent, key in sorted(removals, key=lambda r: -r[1] if isinstance(r[1], int) else 0):
+        del parent[key]
+    return repaired, stand_ins
+
+
+def _cross_references(data: dict[str, Any], errors: list[Any]) -> list[InventoryProblem] | None:
+    """The cross-reference problems of data whose fields are wrong, or None if they cannot be checked yet."""
+    mended = _repaired(data, errors)
+    if mended is None:
+        return None
+    repaired, stand_ins = mended
+    try:
+        Inventory.model_validate(repaired)
+    except ValidationError as exc:
+        carried = [e.get("ctx", {}).get("error") for e in exc.errors()]
+        if len(carried) != 1 or exc.errors()[0]["loc"] or not isinstance(carried[0], _Problems):
+            return None
+        return [p for p in carried[0].problems if not any(s in f"{p.field} {p.expected}" for s in stand_ins)]
+    return []
+
+
 def placeholders(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Every ``TODO`` a generated inventory still holds (the importer writes them where the topology is silent)."""
     if isinstance(node, dict):
@@ -762,8 +815,12 @@ def validate(data: Any, source: str | Path = "(inventory)") -> Inventory:
     except ValidationError as exc:
         problems += _problems_of(exc, data)
         if not any(not e["loc"] and isinstance(e.get("ctx", {}).get("error"), _Problems) for e in exc.errors()):
-            note = ("the cross-references (backup, next hop, CMS, sites, gateways, unique names and addresses) "
-                    "are checked once these fields are right")
+            cross = _cross_references(data, exc.errors())
+            if cross is None:
+                note = ("the cross-references (backup, next hop, CMS, sites, gateways, unique names and addresses) "
+                        "are checked once these fields are right")
+            else:
+                problems += cross
     if problems:
         raise InventoryError.of(source, _first_per_field(problems), note)
     assert inventory is not None
