@@ -86,8 +86,9 @@ def test_a_file_without_seal_is_accepted_and_listed(clean_lab, tmp_path):
 @pytest.mark.parametrize(("document", "server", "ok"), [
     ({"Server": "edge01.contoso.local"}, EDGE, True),
     ({"Server": "EDGE01", "ShortName": "EDGE01", "PrimaryDnsSuffix": ""}, EDGE, True),  # EDGE-DNS-02's fault
-    ({"Server": "edge01.perimeter.local", "TopologyFqdn": "edge01.contoso.local", "ShortName": "edge01",
+    ({"Server": "edge01.contoso.local", "TopologyFqdn": "edge01.contoso.local", "ShortName": "edge01",
       "PrimaryDnsSuffix": "perimeter.local"}, EDGE, True),
+    ({"Server": "edge01", "ShortName": "edge01", "PrimaryDnsSuffix": "perimeter.local"}, EDGE, False),
     ({"Server": "edge02.contoso.local"}, EDGE, False),
     ({"Server": "edge02", "ShortName": "edge02", "PrimaryDnsSuffix": ""}, EDGE, False),
     ({"Server": "edge01.fabrikam.local", "ShortName": "edge01", "PrimaryDnsSuffix": "fabrikam.local"}, EDGE, False),

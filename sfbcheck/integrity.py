@@ -94,29 +94,19 @@ def unsealed_files(directory: Path) -> list[str]:
 
 
 # -- identity -----------------------------------------------------------------------------------------------
-def claimed_names(document: dict[str, Any]) -> set[str]:
-    """Every name the document gives its server: Server (the FQDN as the topology knows it), TopologyFqdn,
-    and ShortName + PrimaryDnsSuffix (collector 1.1.0 records them separately)."""
-    names = {str(document.get(key) or "").strip().rstrip(".").lower() for key in ("Server", "TopologyFqdn")}
-    short = str(document.get("ShortName") or "").strip().lower()
-    suffix = str(document.get("PrimaryDnsSuffix") or "").strip().rstrip(".").lower()
-    if short and suffix:
-        names.add(f"{short}.{suffix}")
-    return {name for name in names if name}
-
-
 def identity_mismatch(document: dict[str, Any], server: str) -> str | None:
     """Why the document is not ``server``'s evidence, or None if it is.
 
-    An Edge without a primary DNS suffix (EDGE-DNS-02's fault) names itself by its short name only: the file is
-    still that server's when the short name is the first label of ``server`` (EDGE-DNS-02 then fails on it).
+    ``Server`` is the FQDN as the topology knows it (collector 1.1.0: Get-CsComputer's FQDN, else the short name
+    and the primary DNS suffix). An Edge without a primary DNS suffix and without a Lync registration to ask
+    (EDGE-DNS-02's fault) can only give its short name: the file is still that server's when the short name is
+    the first label of ``server`` and ``PrimaryDnsSuffix`` is empty (EDGE-DNS-02 then fails on it).
     """
+    named = str(document.get("Server") or "").strip().rstrip(".").lower()
     wanted = server.lower()
-    names = claimed_names(document)
-    if not names or wanted in names:
+    if not named or named == wanted:
         return None
-    short = str(document.get("ShortName") or document.get("Server") or "").strip().lower()
-    suffix = str(document.get("PrimaryDnsSuffix") or "").strip()
-    if short and "." not in short and not suffix and wanted.split(".")[0] == short:
+    suffix = str(document.get("PrimaryDnsSuffix", "") or "").strip()
+    if "." not in named and not suffix and wanted.split(".")[0] == named:
         return None
-    return f"the file was collected on {', '.join(sorted(names))}, not on {server}"
+    return f"the file was collected on {named}, not on {server}"

@@ -120,8 +120,11 @@ def reboot_pending(server: Host) -> list[Problem]:
     schannel = keys.require(SCHANNEL)
     if system.last_boot is None:
         raise EvidenceGap(server.fqdn, "Win32_OperatingSystem", "has no LastBootUpTime")
-    if schannel.exists and schannel.last_write is None:
-        raise EvidenceGap(server.fqdn, "Registry", f"has no LastWriteTime for {SCHANNEL}")
+    unknown = [k for k in [schannel, *keys.under(SCHANNEL)] if k.exists and k.last_write is None]
+    if unknown:  # a key whose time is unknown may have changed after the boot: never a pass
+        reason = unknown[0].write_time_error or "the collector recorded none"
+        raise EvidenceGap(server.fqdn, "Registry", f"has no LastWriteTime for {unknown[0].path} ({reason}), so "
+                                                   f"a change since the last boot cannot be ruled out")
     changed = _changed_after_boot(keys.under(SCHANNEL), system.last_boot)
     return [Problem(
         f"reboot pending: {k.path} was changed at {k.last_write.isoformat() if k.last_write else '?'}, after the "

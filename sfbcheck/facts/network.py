@@ -5,6 +5,14 @@ Real servers list more than their NICs' addresses: the loopback (``Loopback Pseu
 ISATAP (``isatap.{GUID}``, fe80::5efe:<IPv4>) and Teredo (``Teredo Tunneling Pseudo-Interface``, 2001::/32)
 tunnels, and adapters without a usable address (a disconnected or DHCP-less NIC: 169.254.0.0/16, an AddressState
 other than Preferred). ``NetworkFacts.adapters`` keeps the adapters that carry a usable address.
+
+Two shapes (sfbcheck.facts.sources): Get-NetIPAddress / Get-NetRoute (Windows Server 2012 and later), or on
+2008 R2 Win32_NetworkAdapterConfiguration (IPAddress[] with IPSubnet[], DefaultIPGateway[], NetConnectionID as
+the alias) and Win32_IP4RouteTable (ActiveStore) + Win32_IP4PersistedRouteTable (PersistentStore: the
+``route -p`` routes, which carry no interface: the interface is the one whose subnet holds the next hop, as
+Windows chooses it). On 2008 R2 the gateway set on an adapter is not a persisted route but DefaultIPGateway:
+it is read as that adapter's persistent default route, which is what Get-NetRoute -PolicyStore PersistentStore
+shows for it on 2012 and later.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from dataclasses import dataclass
 
 from sfbcheck.errors import EvidenceGap
 from sfbcheck.evidence import Evidence
+from sfbcheck.facts.sources import is_wmi_shape
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -121,23 +130,80 @@ def _store(value: object) -> str:
     return STORES[key]
 
 
+def _prefix_length(subnet: object, ip: IPAddress) -> int:
+    """IPSubnet entry: a dotted mask for IPv4 ("255.255.255.0"), a prefix length for IPv6 ("64")."""
+    text = str(subnet).strip()
+    if text.isdigit():
+        return int(text)
+    return ipaddress.ip_network(f"0.0.0.0/{text}").prefixlen if ip.version == 4 else int(text)
+
+
+def _wmi_interfaces(records: list[dict], server: str) -> tuple[list[Interface], list[Route]]:
+    """Win32_NetworkAdapterConfiguration: the addresses, and each DefaultIPGateway as a persistent default route."""
+    interfaces, gateways = [], []
+    for rec in records:
+        addresses = rec.get("IPAddress") or []
+        subnets = rec.get("IPSubnet") or []
+        if not isinstance(addresses, list) or not isinstance(subnets, list) or len(addresses) != len(subnets):
+            raise EvidenceGap(server, "NetIPAddress", f"is malformed: IPAddress and IPSubnet do not pair up: {rec}")
+        alias = str(rec.get("NetConnectionID") or rec.get("Description") or "")
+        index = int(rec.get("InterfaceIndex", rec.get("Index", -1)))
+        for raw, subnet in zip(addresses, subnets, strict=True):
+            ip = ipaddress.ip_address(str(raw).split("%")[0])
+            prefix = _prefix_length(subnet, ip)
+            interfaces.append(Interface(alias, index, ip, ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
+        for raw in rec.get("DefaultIPGateway") or []:
+            hop = ipaddress.ip_address(str(raw).split("%")[0])
+            gateways.append(Route(DEFAULT_ROUTES[0] if hop.version == 4 else DEFAULT_ROUTES[1], hop, alias, index,
+                                  "PersistentStore", 0))
+    return interfaces, gateways
+
+
+def _wmi_route(rec: dict, interfaces: list[Interface], server: str) -> Route:
+    """One Win32_IP4RouteTable / Win32_IP4PersistedRouteTable entry (Destination + Mask, NextHop, Metric1)."""
+    prefix = ipaddress.ip_network(f"{_field(rec, 'Destination', 'NetRoute', server)}/"
+                                  f"{_field(rec, 'Mask', 'NetRoute', server)}", strict=False)
+    hop = ipaddress.ip_address(str(_field(rec, "NextHop", "NetRoute", server)))
+    index = rec.get("InterfaceIndex")
+    if index is None:  # a persisted route: the interface whose subnet holds the next hop
+        on = next((i for i in interfaces if hop in i.network), None)
+    else:
+        on = next((i for i in interfaces if i.index == int(index)), None)
+    if any(i.address == hop for i in interfaces):
+        hop = ON_LINK[0]  # the route table shows the interface's own address for an on-link route
+    alias = on.alias if on else ""
+    found = on.index if on else (int(index) if index is not None else -1)
+    return Route(prefix, hop, alias, found, _store(_field(rec, "Store", "NetRoute", server)),
+                 int(rec.get("Metric1") or 0))
+
+
 def parse_network(evidence: Evidence) -> NetworkFacts:
     """Interfaces and routes of a server; EvidenceGap if the sections are missing or malformed."""
-    interfaces, routes = [], []
+    interfaces: list[Interface] = []
+    routes: list[Route] = []
     try:
-        for rec in evidence.records("NetIPAddress"):
-            ip = ipaddress.ip_address(str(_field(rec, "IPAddress", "NetIPAddress", evidence.server)).split("%")[0])
-            prefix = int(_field(rec, "PrefixLength", "NetIPAddress", evidence.server))
-            state = rec.get("AddressState", "Preferred")
-            state = ADDRESS_STATES.get(state, str(state)) if isinstance(state, int) else str(state or "Preferred")
-            interfaces.append(Interface(str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)), ip,
-                                        ipaddress.ip_network(f"{ip}/{prefix}", strict=False), state))
-        for rec in evidence.records("NetRoute"):
-            routes.append(Route(
-                ipaddress.ip_network(str(_field(rec, "DestinationPrefix", "NetRoute", evidence.server)), strict=False),
-                ipaddress.ip_address(str(_field(rec, "NextHop", "NetRoute", evidence.server))),
-                str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)),
-                _store(_field(rec, "Store", "NetRoute", evidence.server)), int(rec.get("RouteMetric") or 0)))
+        addresses = evidence.records("NetIPAddress")
+        if is_wmi_shape(evidence, "NetIPAddress", addresses, "IPSubnet"):
+            interfaces, routes = _wmi_interfaces(addresses, evidence.server)
+        else:
+            for rec in addresses:
+                ip = ipaddress.ip_address(str(_field(rec, "IPAddress", "NetIPAddress", evidence.server)).split("%")[0])
+                prefix = int(_field(rec, "PrefixLength", "NetIPAddress", evidence.server))
+                state = rec.get("AddressState", "Preferred")
+                state = ADDRESS_STATES.get(state, str(state)) if isinstance(state, int) else str(state or "Preferred")
+                interfaces.append(Interface(str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)),
+                                            ip, ipaddress.ip_network(f"{ip}/{prefix}", strict=False), state))
+        table = evidence.records("NetRoute")
+        if is_wmi_shape(evidence, "NetRoute", table, "Mask"):
+            routes += [_wmi_route(rec, interfaces, evidence.server) for rec in table]
+        else:
+            for rec in table:
+                routes.append(Route(
+                    ipaddress.ip_network(str(_field(rec, "DestinationPrefix", "NetRoute", evidence.server)),
+                                         strict=False),
+                    ipaddress.ip_address(str(_field(rec, "NextHop", "NetRoute", evidence.server))),
+                    str(rec.get("InterfaceAlias", "")), int(rec.get("InterfaceIndex", -1)),
+                    _store(_field(rec, "Store", "NetRoute", evidence.server)), int(rec.get("RouteMetric") or 0)))
     except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: int(Infinity)
         raise EvidenceGap(evidence.server, "NetIPAddress/NetRoute", f"is malformed: {exc}") from None
     return NetworkFacts(tuple(interfaces), tuple(routes))

@@ -84,6 +84,7 @@ class RegistryKey:
     exists: bool
     last_write: datetime | None
     values: dict[str, RegistryValue] = field(default_factory=dict)  # casefolded name -> value
+    write_time_error: str = ""  # why the collector could not read LastWriteTime (LastWriteTimeError)
 
     def value(self, name: str) -> RegistryValue | None:
         return self.values.get(name.casefold())
@@ -173,7 +174,8 @@ def parse_key(record: Any) -> RegistryKey:
     for raw in raw_values:
         parsed = _value(raw, path)
         values[parsed.name.casefold()] = parsed
-    return RegistryKey(path, exists, safe_time(record.get("LastWriteTime"), f"{path}: LastWriteTime"), values)
+    return RegistryKey(path, exists, safe_time(record.get("LastWriteTime"), f"{path}: LastWriteTime"), values,
+                       str(record.get("LastWriteTimeError") or ""))
 
 
 def parse_registry(records: Any, server: str = "?") -> Registry:

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sfbcheck.evidence import Evidence
 from sfbcheck.facts.events import Event, recent
-from sfbcheck.facts.fields import readers, single
+from sfbcheck.facts.fields import Reader, readers, single
+from sfbcheck.facts.sources import is_wmi_shape
 
 REPLICATION_STATUS = "CsManagementStoreReplicationStatus"
 CMS_STATUS = "CsCentralManagementStoreStatus"
@@ -121,9 +122,27 @@ class ShareAccess:
         return f"{self.share}: {self.account} {self.control} {self.right}"
 
 
+# Win32_ACE AccessMask of the three share permissions (Get-SmbShareAccess's AccessRight names).
+_SHARE_RIGHTS = {2032127: "Full", 1245631: "Change", 1179817: "Read"}
+
+
+def _wmi_share_access(r: Reader) -> ShareAccess:
+    """Win32_LogicalShareSecuritySetting.GetSecurityDescriptor() ACE (2008 R2): Trustee, AccessMask, AceType."""
+    mask, ace = r.record.get("AccessMask"), r.record.get("AceType")
+    if not isinstance(mask, int) or isinstance(mask, bool) or ace not in (0, 1):
+        raise r.gap("AccessMask is not a number or AceType is not 0 (allow) / 1 (deny)")
+    domain, name = r.text("TrusteeDomain", required=False), r.text("TrusteeName", required=False)
+    account = f"{domain}\\{name}" if domain else name or r.text("SIDString")
+    return ShareAccess(r.text("Name"), account, "Deny" if ace == 1 else "Allow", _SHARE_RIGHTS.get(mask, "Custom"))
+
+
 def parse_share_access(evidence: Evidence) -> tuple[ShareAccess, ...]:
+    """Get-SmbShareAccess records (2012+) or the WMI ACEs of the share (2008 R2; sfbcheck.facts.sources)."""
+    records = readers(evidence, SHARE_ACCESS)
+    if is_wmi_shape(evidence, SHARE_ACCESS, [r.record for r in records], "AccessMask"):
+        return tuple(_wmi_share_access(r) for r in records)
     return tuple(ShareAccess(r.text("Name"), r.text("AccountName"), r.text("AccessControlType"),
-                             r.text("AccessRight")) for r in readers(evidence, SHARE_ACCESS))
+                             r.text("AccessRight")) for r in records)
 
 
 def share_access(evidence: Evidence) -> tuple[ShareAccess, ...]:

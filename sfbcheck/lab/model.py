@@ -19,7 +19,7 @@ from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION
 from sfbcheck.integrity import seal
 from sfbcheck.lab.pki import Issued
 
-COLLECTOR_VERSION = "1.0.0"
+COLLECTOR_VERSION = "1.1.0"
 
 
 @dataclass
@@ -69,9 +69,11 @@ class Lab:
     def sections(self, fqdn: str) -> dict[str, Any]:
         """The evidence sections of one server (created empty on first use)."""
         if fqdn not in self.evidence:
+            short, _, suffix = fqdn.partition(".")
             self.evidence[fqdn] = {
-                "SchemaVersion": SCHEMA_VERSION, "Server": fqdn, "CollectedAt": self.now.isoformat(),
-                "CollectorVersion": COLLECTOR_VERSION, "Sections": {},
+                "SchemaVersion": SCHEMA_VERSION, "Server": fqdn, "ShortName": short, "PrimaryDnsSuffix": suffix,
+                "TopologyFqdn": fqdn, "CollectedAt": self.now.isoformat(), "CollectorVersion": COLLECTOR_VERSION,
+                "PSVersion": "5.1.17763.1852", "Sections": {},
             }
         return self.evidence[fqdn]["Sections"]
 

@@ -89,6 +89,8 @@ def joined_to_domain(lab: Lab) -> None:
 def no_dns_suffix(lab: Lab) -> None:
     for name in ("NV Domain", "Domain"):
         set_registry_value(lab, EDGE2, TCPIP_PARAMETERS, name, "String", "")
+    # the collector then names the file by the short name (no Lync registration to say otherwise)
+    lab.evidence[EDGE2].update(Server="edge02", ShortName="edge02", PrimaryDnsSuffix="", TopologyFqdn="")
 
 
 @fault("edge01-dns-suffix-reboot-pending", "EDGE-DNS-02", EDGE1,

@@ -1,6 +1,6 @@
 """Evidence section builders of the sample lab, one module per area, run in this order."""
 
-from sfbcheck.lab.sections import certificates, events, frontend, host, network, probes, topology
+from sfbcheck.lab.sections import certificates, collection, events, frontend, host, network, probes, topology
 
 SECTION_BUILDERS = [
     network.build,
@@ -10,4 +10,5 @@ SECTION_BUILDERS = [
     frontend.build,  # after host: adds SystemDrive to Win32_OperatingSystem on OWAS servers
     probes.build,  # after certificates: the Edge internal certificates presented on 4443
     topology.build,  # the CMS master's Get-CsTopology -AsXml, from the inventory
+    collection.build,  # last: the source of every section written above
 ]
