@@ -107,8 +107,10 @@ def persistent_route(edge: Host, subnet: ipaddress.IPv4Network | ipaddress.IPv6N
 
 def meant_for_internal_side(route: Route, internal: Interface, edge: Host) -> bool:
     """A route on the internal interface, or one to (part of) an inventory internal subnet on any interface;
-    a partner route through the external interface's own gateway is not the internal side's business."""
-    if route.index == internal.index:
+    a partner route through the external interface's own gateway is not the internal side's business. A
+    persisted route of Windows Server 2008 R2 (Win32_IP4PersistedRouteTable) has no interface; when its next hop
+    is on no interface's subnet (index -1) no side can use it, so it is judged here."""
+    if route.index in (internal.index, -1):
         return True
     return any(route.prefix.version == subnet.version and route.prefix.overlaps(subnet)  # type: ignore[arg-type]
                for subnet in edge.pool.internal_subnets)
