@@ -281,3 +281,27 @@ def test_key_acl_denying_everyone_by_sid_fails(lab, tmp_path):
     fe = host_of(lab, tmp_path, FE1, deny)
     [problem] = private_key_readable(fe, "Default")
     assert "denies read to Jeder" in problem.message
+
+
+# -- CERT-06 / CERT-11 built once per run --------------------------------------------------------------------
+def test_frontend_pki_is_built_once_for_every_edge(clean_lab, tmp_path, monkeypatch):
+    from sfbcheck.checks import certificates
+    from sfbcheck.facts import chain
+    from sfbcheck.targets import TARGETS
+
+    inventory = load_inventory(clean_lab.copy().write(tmp_path / "lab"))
+    cases = list(TARGETS[("edge", "frontends")](inventory, EvidenceStore(inventory.evidence_dir)))
+    built = []
+    original = chain.StoreIndex.__init__
+
+    def counting(self, *all_stores, merged=False):
+        built.append((len(all_stores), merged))
+        original(self, *all_stores, merged=merged)
+
+    monkeypatch.setattr(chain.StoreIndex, "__init__", counting)
+    for case in cases * 3:   # three runs' worth of Edge cases sharing one Front End tuple
+        edge, frontends = case.values
+        assert certificates.same_root_as_frontends(edge, frontends) == []
+        assert certificates.trusts_internal_cas(edge, frontends) == []
+    merged_over_frontends = [n for n, merged in built if merged and n > 1]
+    assert merged_over_frontends == [len(cases[0].values[1])]    # one merged index of all Front Ends, once

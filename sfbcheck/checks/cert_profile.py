@@ -88,6 +88,9 @@ def certificate_profile(host: Host, use: str) -> list[Problem]:
     _, entry = assigned_certificate(host, use)
     cert = entry.cert
     assert cert is not None  # assigned_certificate() returns only readable entries
+    found = profile_problems(cert, use)
+    if not found:
+        return []
     key, _ = key_description(cert)
     eku = _extension(cert, x509.ExtendedKeyUsage)
     purposes = ", ".join(getattr(p, "_name", p.dotted_string) for p in eku) if eku is not None else "(no EKU: any)"
@@ -97,4 +100,4 @@ def certificate_profile(host: Host, use: str) -> list[Problem]:
            f"2048-bit key, SHA-256 and a CRL distribution point (Request-CsCertificate -New -Type {use} -KeySize "
            f"2048 …), then assign it: {_assign_command(host, _uses_of(host.evidence, entry.thumbprint), '<new>')}")
     return [Problem(f"the certificate assigned to {use}: {what}", fix=fix, evidence=evidence, warning=warning)
-            for what, warning in profile_problems(cert, use)]
+            for what, warning in found]

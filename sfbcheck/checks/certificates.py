@@ -14,9 +14,9 @@ A check that needs the certificate of a use that is not assigned, or not in Loca
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -42,7 +42,7 @@ from sfbcheck.facts.assignments import (
     private_key_file,
 )
 from sfbcheck.facts.certificates import StoredCert, stores
-from sfbcheck.facts.chain import ChainResult, build_chain, cert_name
+from sfbcheck.facts.chain import ChainResult, LayeredIndex, StoreIndex, build_chain, cert_name, store_index
 from sfbcheck.host import Host
 from sfbcheck.inventory import Role
 from sfbcheck.problems import Problem
@@ -199,24 +199,6 @@ def _describe(entry: StoredCert) -> str:
             f", HasPrivateKey {entry.has_private_key}")
 
 
-def _merged(*all_stores: dict[str, list[StoredCert]]) -> dict[str, list[StoredCert]]:
-    """Several servers' stores as one view of the PKI: only self-signed roots are anchors (a misplaced
-    intermediate in some server's Root store, STORE-01's failure, is treated as the intermediate it is).
-    A certificate found on several servers is kept once (its first entry): chain building scans this view, and
-    hundreds of Front Ends hold the same roots and intermediates."""
-    out: dict[str, list[StoredCert]] = defaultdict(list)
-    seen: set[tuple[str, bytes]] = set()
-    for one in all_stores:
-        for name, entries in one.items():
-            for entry in entries:
-                if entry.cert is not None:
-                    if (name, entry.der) in seen:
-                        continue
-                    seen.add((name, entry.der))
-                out["CA" if name == "Root" and not entry.self_signed else name].append(entry)
-    return dict(out)
-
-
 # -- CERT-01 … CERT-05, CERT-09: per server and use ---------------------------------------------------
 def assigned_in_personal_store(host: Host, use: str) -> list[Problem]:
     """CERT-01: the certificate assigned to ``use`` exists in LocalMachine\\My (000 "Certificates")."""
@@ -265,6 +247,8 @@ def _validity_problems(host: Host, use: str, found: Assignment, entry: StoredCer
     horizon = host.inventory.policy.cert_expiry_days
     not_after, not_before = cert.not_valid_after_utc, cert.not_valid_before_utc
     days_left = (not_after - at).days
+    if not_before <= (starts or at) and not_after > at and days_left >= horizon:
+        return []
     uses = _uses_of(host.evidence, found.thumbprint)
     renew = (f"Renew it (same names) from its CA, import it into LocalMachine\\My, then assign it: "
              f"{_assign_command(host, uses, '<new thumbprint>')}")
@@ -334,6 +318,9 @@ def _name_problems(host: Host, use: str, entry: StoredCert, label: str) -> list[
     cert = _cert(host.evidence, entry)
     cns, required = expected_names(host, use)
     cn = subject_cn(cert)
+    missing = missing_names(host.evidence, cert, required)
+    if not missing and cn is not None and cn.casefold() in {c.casefold() for c in cns}:
+        return []
     sans = dns_names(host.evidence, cert)
     evidence = f"{_describe(entry)}\nsubject CN {cn!r}; SAN DNS names: {', '.join(sans or []) or '(none)'}"
     fix = (f"Request a new certificate with subject CN {cns[0]} and SAN {', '.join(required)} (Request-CsCertificate "
@@ -343,7 +330,6 @@ def _name_problems(host: Host, use: str, entry: StoredCert, label: str) -> list[
     if cn is None or cn.casefold() not in {c.casefold() for c in cns}:
         problems.append(Problem(f"{label} has subject CN {cn!r}, expected " + " or ".join(cns), fix=fix,
                                 evidence=evidence))
-    missing = missing_names(host.evidence, cert, required)
     if missing:
         where = "SAN" if sans is not None else "subject (no SAN extension)"
         problems.append(Problem(f"{label} lacks {', '.join(missing)} in its {where}"
@@ -395,7 +381,7 @@ def chains_to_trusted_root(host: Host, use: str) -> list[Problem]:
 
 def _chain_problems(host: Host, entry: StoredCert, at: datetime, label: str) -> list[Problem]:
     _cert(host.evidence, entry)
-    result = build_chain(entry, stores(host.evidence), at)
+    result = build_chain(entry, store_index(host.evidence), at)
     if result.ok:
         return []
     return [Problem(f"{label} does not chain to a trusted root: {result.problem}", fix=_chain_fix(result),
@@ -446,50 +432,64 @@ def private_key_readable(host: Host, use: str) -> list[Problem]:
 
 
 # -- CERT-06, CERT-11: the Edge against the Front Ends -----------------------------------------------
-def _frontend_chains(frontends: Iterable[Host], uses: Iterable[str] | None) -> list[tuple[Host, str, ChainResult]]:
-    """Chains of the Front Ends' assigned certificates, built over every Front End's stores (validity aside)."""
-    return list(_frontend_chains_once(tuple(frontends), None if uses is None else tuple(uses)))
+@dataclass
+class FrontEndPki:
+    """What every Edge is compared with, built once per run (not once per Edge): one merged, indexed view of all
+    Front Ends' stores, the chains of their assigned certificates, the roots of their Default certificates
+    (CERT-06) and every CA those chains pass through (CERT-11). Each Edge then costs O(its own stores)."""
+
+    index: StoreIndex
+    default_roots: dict[str, tuple[StoredCert, list[str]]]    # root thumbprint -> (root, ["fe (use)", ...])
+    needed: dict[bytes, tuple[StoredCert, bool, set[str]]]    # CA DER -> (CA, is a root, {"fe use", ...})
 
 
-@functools.lru_cache(maxsize=16)
-def _frontend_chains_once(frontends: tuple[Host, ...], uses: tuple[str, ...] | None
-                          ) -> tuple[tuple[Host, str, ChainResult], ...]:
-    """Once per run, not once per Edge: every Edge case shares the same Front End Host objects (targets.py),
-    and building every Front End's chain for each Edge made the run grow with Edges x Front Ends."""
-    pooled = _merged(*(stores(fe.evidence) for fe in frontends))
-    chains = []
+_PKI_CACHE: dict[int, tuple[tuple[Host, ...], FrontEndPki]] = {}
+
+
+def frontend_pki(frontends: tuple[Host, ...]) -> FrontEndPki:
+    """The Front Ends' PKI, once per run: every Edge case shares the same ``frontends`` tuple (targets.py), so it is
+    keyed by that tuple's identity (hashing it would cost O(Front Ends) per Edge)."""
+    cached = _PKI_CACHE.get(id(frontends))
+    if cached is not None and cached[0] is frontends:
+        return cached[1]
+    index = StoreIndex(*(stores(fe.evidence) for fe in frontends), merged=True)
+    default_roots: dict[str, tuple[StoredCert, list[str]]] = {}
+    needed: dict[bytes, tuple[StoredCert, bool, set[str]]] = {}
     for fe in frontends:
         for a in assignments(fe.evidence).values():
-            if uses is not None and a.use.casefold() not in {u.casefold() for u in uses}:
-                continue
             entry = in_personal_store(fe.evidence, a.thumbprint)
-            if entry is not None and entry.cert is not None:
-                chains.append((fe, a.use, build_chain(entry, pooled, collected_at(fe.evidence), check_validity=False)))
-    return tuple(chains)
+            if entry is None or entry.cert is None:
+                continue
+            chain = build_chain(entry, index, collected_at(fe.evidence), check_validity=False)
+            if a.use.casefold() == "default" and chain.root is not None:
+                default_roots.setdefault(chain.root.thumbprint, (chain.root, []))[1].append(f"{fe.fqdn} ({a.use})")
+            if chain.ok and a.use.casefold() != "webservicesexternal":
+                for link in chain.path[1:]:
+                    if isinstance(link, StoredCert):
+                        needed.setdefault(link.der, (link, link is chain.root, set()))[2].add(f"{fe.fqdn} {a.use}")
+    pki = FrontEndPki(index, default_roots, needed)
+    if len(_PKI_CACHE) > 8:
+        _PKI_CACHE.clear()
+    _PKI_CACHE[id(frontends)] = (frontends, pki)
+    return pki
 
 
 def same_root_as_frontends(edge: Host, frontends: tuple[Host, ...]) -> list[Problem]:
     """CERT-06: the Edge internal certificate and the Front End pools' certificates chain to the same root
     (001: the Front End and Edge pools must share the same PKI)."""
     _, entry = assigned_certificate(edge, "Internal")
-    pooled = _merged(stores(edge.evidence), *(stores(fe.evidence) for fe in frontends))
-    edge_chain = build_chain(entry, pooled, collected_at(edge.evidence), check_validity=False)
+    shared = frontend_pki(frontends)
+    edge_chain = build_chain(entry, LayeredIndex(StoreIndex(stores(edge.evidence), merged=True), shared.index),
+                             collected_at(edge.evidence), check_validity=False)
     if not edge_chain.ok or edge_chain.root is None:
         return [Problem(f"the root of the Edge internal certificate cannot be found in any store of the Edge or the "
                         f"Front Ends: {edge_chain.problem}", fix=_chain_fix(edge_chain),
                         evidence=edge_chain.describe_path())]
     root = edge_chain.root
-    others: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for fe, use, chain in _frontend_chains(frontends, ["Default"]):
-        if chain.root is None:
-            continue  # no root found: CERT-05 on that Front End reports it
-        if chain.root.thumbprint != root.thumbprint:
-            others[chain.root.thumbprint].append(f"{fe.fqdn} ({use})")
-            names[chain.root.thumbprint] = cert_name(chain.root)
+    others = {t: v for t, v in shared.default_roots.items() if t != root.thumbprint}
     if not others:
         return []
-    theirs = "; ".join(f"{names[t]} for {', '.join(fes)}" for t, fes in others.items())
+    theirs = "; ".join(f"{cert_name(r)} for {', '.join(fes)}" for r, fes in others.values())
     return [Problem(f"the Edge internal certificate chains to {cert_name(root)}, but Front End certificates chain to "
                     f"another root: {theirs}",
                     fix=("Issue the Edge internal certificate from the internal CA that issues the Front End pools' "
@@ -505,18 +505,8 @@ def trusts_internal_cas(edge: Host, frontends: tuple[Host, ...]) -> list[Problem
     edge_stores = stores(edge.evidence)
     in_root = {e.der for e in edge_stores["Root"] if e.cert is not None}
     in_ca = {e.der for e in edge_stores["CA"] if e.cert is not None}
-    needed: dict[bytes, tuple[StoredCert, bool, set[str]]] = {}
-    internal_uses = [a.use for fe in frontends for a in assignments(fe.evidence).values()
-                     if a.use.casefold() != "webservicesexternal"]
-    for fe, use, chain in _frontend_chains(frontends, internal_uses):
-        if not chain.ok:
-            continue  # the Front End's own CERT-05 reports a chain that cannot be built
-        for link in chain.path[1:]:
-            if isinstance(link, StoredCert):
-                is_root = link is chain.root
-                needed.setdefault(link.der, (link, is_root, set()))[2].add(f"{fe.fqdn} {use}")
     problems = []
-    for der, (ca, is_root, issued) in needed.items():
+    for der, (ca, is_root, issued) in frontend_pki(frontends).needed.items():
         if der in in_root or (not is_root and der in in_ca):
             continue
         store, label = ("Root", "Trusted Root") if is_root else ("CA", "Intermediate Certification Authorities")

@@ -11,6 +11,7 @@ Front Ends and Directors hold.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from sfbcheck.checks.certificates import _describe
 from sfbcheck.facts.assignments import OAUTH_USE, assignment, in_personal_store, pending_assignments
@@ -23,19 +24,40 @@ def _thumbprint(host: Host) -> str | None:
     return found.thumbprint if found is not None else None
 
 
-def reference_thumbprint(server: Host, servers: tuple[Host, ...]) -> tuple[str | None, str]:
-    """(the deployment's OAuth thumbprint, where it comes from)."""
-    master = server.inventory.cms_master.fqdn
-    for peer in servers:
-        if peer.fqdn == master:
-            thumbprint = _thumbprint(peer)
-            if thumbprint:
-                return thumbprint, f"the CMS master {master}"
-    held = Counter(t for t in (_thumbprint(p) for p in servers) if t)
-    if not held:
-        return None, "no server"
-    thumbprint, count = held.most_common(1)[0]
-    return thumbprint, f"{count} of {len(servers)} Front Ends and Directors"
+def _pending(host: Host) -> set[str]:
+    return {a.thumbprint for a in pending_assignments(host.evidence) if a.use.casefold() == OAUTH_USE.casefold()}
+
+
+@dataclass(frozen=True)
+class DeploymentOAuth:
+    thumbprint: str | None   # the deployment's OAuth certificate
+    source: str              # where that comes from (the CMS master, or most servers)
+    pending: set[str] | None  # the CMS master's pending rollover (None when the CMS master is not in scope)
+
+
+_CACHE: dict[int, tuple[tuple[Host, ...], DeploymentOAuth]] = {}
+
+
+def deployment_oauth(servers: tuple[Host, ...]) -> DeploymentOAuth:
+    """The deployment's OAuth certificate, once per run (every case shares the same ``servers`` tuple)."""
+    cached = _CACHE.get(id(servers))
+    if cached is not None and cached[0] is servers:
+        return cached[1]
+    master_fqdn = servers[0].inventory.cms_master.fqdn if servers else ""
+    master = next((s for s in servers if s.fqdn == master_fqdn), None)
+    thumbprint = _thumbprint(master) if master is not None else None
+    if thumbprint:
+        found = DeploymentOAuth(thumbprint, f"the CMS master {master_fqdn}", _pending(master))
+    else:
+        held = Counter(t for t in (_thumbprint(p) for p in servers) if t)
+        top = held.most_common(1)
+        found = DeploymentOAuth(top[0][0] if top else None,
+                                f"{top[0][1]} of {len(servers)} Front Ends and Directors" if top else "no server",
+                                None)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[id(servers)] = (servers, found)
+    return found
 
 
 def one_oauth_certificate(server: Host, servers: tuple[Host, ...]) -> list[Problem]:
@@ -44,7 +66,8 @@ def one_oauth_certificate(server: Host, servers: tuple[Host, ...]) -> list[Probl
     mine = assignment(server.evidence, OAUTH_USE)
     if mine is None:
         return []
-    reference, source = reference_thumbprint(server, servers)
+    deployment = deployment_oauth(servers)
+    reference, source = deployment.thumbprint, deployment.source
     problems = []
     fix = ("The OAuth certificate is global: export the deployment's certificate with its private key from "
            f"{source.removeprefix('the CMS master ')}, import it here (Import-PfxCertificate -CertStoreLocation "
@@ -61,13 +84,11 @@ def one_oauth_certificate(server: Host, servers: tuple[Host, ...]) -> list[Probl
         problems.append(Problem(f"the deployment's {OAUTH_USE} certificate {mine.thumbprint} claims a private key, "
                                 "but its key file is not on this server", fix=fix,
                                 evidence=f"{_describe(entry)}\nPrivateKeyFile: (none found by the collector)"))
-    rolled = {a.thumbprint for a in pending_assignments(server.evidence) if a.use.casefold() == OAUTH_USE.casefold()}
-    for peer in servers:
-        theirs = {a.thumbprint for a in pending_assignments(peer.evidence) if a.use.casefold() == OAUTH_USE.casefold()}
-        if peer.fqdn == server.inventory.cms_master.fqdn and theirs != rolled:
-            problems.append(Problem(f"the {OAUTH_USE} rollover pending here ({', '.join(sorted(rolled)) or 'none'}) "
-                                    f"differs from the CMS master's ({', '.join(sorted(theirs)) or 'none'})",
-                                    fix="Roll the certificate once for the deployment: Set-CsCertificate -Type "
-                                        f"{OAUTH_USE} -Thumbprint <new> -Roll -EffectiveDate <date>",
-                                    evidence=mine.describe()))
+    rolled = _pending(server)
+    if deployment.pending is not None and rolled != deployment.pending:
+        problems.append(Problem(f"the {OAUTH_USE} rollover pending here ({', '.join(sorted(rolled)) or 'none'}) "
+                                f"differs from the CMS master's ({', '.join(sorted(deployment.pending)) or 'none'})",
+                                fix="Roll the certificate once for the deployment: Set-CsCertificate -Type "
+                                    f"{OAUTH_USE} -Thumbprint <new> -Roll -EffectiveDate <date>",
+                                evidence=mine.describe()))
     return problems

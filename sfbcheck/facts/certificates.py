@@ -35,7 +35,7 @@ class StoredCert:
     der: bytes
     error: str = ""
 
-    @property
+    @functools.cached_property
     def thumbprint(self) -> str:
         if self.der:
             return hashlib.sha1(self.der).hexdigest().upper()  # noqa: S324 - Windows thumbprints are SHA-1
@@ -65,6 +65,15 @@ class StoredCert:
     def is_ca(self) -> bool:
         """A CA certificate (see :func:`is_ca_certificate`)."""
         return self.cert is not None and is_ca_certificate(self.cert)
+
+    @functools.cached_property
+    def subject_der(self) -> bytes:
+        """The subject name's DER (issuer lookups compare these bytes, as Windows does); b'' if unreadable."""
+        return self.cert.subject.public_bytes() if self.cert is not None else b""
+
+    @functools.cached_property
+    def issuer_der(self) -> bytes:
+        return self.cert.issuer.public_bytes() if self.cert is not None else b""
 
     @functools.cached_property
     def self_signed_verdict(self) -> SelfSigned:

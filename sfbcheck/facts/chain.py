@@ -17,6 +17,7 @@ The distinct ways a chain breaks (``ChainResult.kind``), each with a ``problem``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,9 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from sfbcheck.evidence import Evidence
 from sfbcheck.facts.certificates import StoredCert, is_self_signed
+from sfbcheck.facts.certificates import stores as server_stores
 from sfbcheck.facts.signatures import verifies
 from sfbcheck.facts.x500 import windows_dn
 
@@ -71,43 +74,99 @@ def valid_at(cert: x509.Certificate, at: datetime) -> bool:
     return cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
 
 
+@functools.lru_cache(maxsize=65536)
 def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     """True if ``issuer``'s name matches (DER) and its public key verifies ``child``'s signature (MD5 and SHA-1
     signatures too); a signature nothing here can verify is not taken as proof of issuance."""
     return verifies(child, issuer) is True
 
 
-def _in_root(cert: x509.Certificate, stores: dict[str, list[StoredCert]]) -> StoredCert | None:
-    der = cert.public_bytes(_DER)
-    return next((entry for entry in stores.get("Root", []) if entry.der == der), None)
+Stores = dict[str, list[StoredCert]]
 
 
-def _candidates(cert: x509.Certificate, stores: dict[str, list[StoredCert]]) -> list[StoredCert]:
-    """Entries of Root, CA and My whose subject is the certificate's issuer name (Root first)."""
-    found: list[StoredCert] = []
-    seen: set[bytes] = set()
-    for store in SEARCH_ORDER:
-        for entry in stores.get(store, []):
-            if entry.cert is not None and entry.der not in seen and entry.cert.subject == cert.issuer:
-                seen.add(entry.der)
-                found.append(entry)
-    return found
+class StoreIndex:
+    """Root, CA and My entries (of one server, or of several merged) indexed for chain building: issuers by the
+    DER of their subject name, Root by the certificate's DER, so each lookup costs O(1) whatever the number of
+    servers (CERT-06 and CERT-11 chain over every Front End's stores).
+
+    ``merged=True``: several servers' stores as one view of the PKI; only self-signed roots are anchors (an
+    intermediate misplaced in some server's Root store, STORE-01's failure, is taken as the intermediate it is),
+    and a certificate held by many servers is kept once (its first entry)."""
+
+    def __init__(self, *all_stores: Stores, merged: bool = False) -> None:
+        self.by_subject: dict[bytes, list[StoredCert]] = {}
+        self.roots: dict[bytes, StoredCert] = {}
+        self.unreadable: list[StoredCert] = []
+        seen: set[bytes] = set()
+        for name in SEARCH_ORDER:   # Root first, then CA, then My (the order issuers are tried in)
+            for one in all_stores:
+                for entry in one.get(name, []):
+                    if entry.cert is None:
+                        self.unreadable.append(entry)
+                        continue
+                    anchor = name == "Root" and (not merged or entry.self_signed)
+                    if anchor:
+                        self.roots.setdefault(entry.der, entry)
+                    if entry.der in seen:
+                        continue
+                    seen.add(entry.der)
+                    self.by_subject.setdefault(entry.subject_der, []).append(entry)
+
+    def issuers(self, name_der: bytes) -> list[StoredCert]:
+        return self.by_subject.get(name_der, [])
+
+    def root(self, der: bytes) -> StoredCert | None:
+        return self.roots.get(der)
 
 
-def _unreadable(stores: dict[str, list[StoredCert]]) -> list[StoredCert]:
-    return [entry for store in SEARCH_ORDER for entry in stores.get(store, []) if entry.cert is None]
+class LayeredIndex:
+    """One server's index in front of a shared one (an Edge's stores, then every Front End's merged): looked up in
+    that order, nothing rebuilt per server."""
+
+    def __init__(self, first: StoreIndex, then: StoreIndex) -> None:
+        self.first, self.then = first, then
+        self.unreadable = first.unreadable + then.unreadable
+
+    def issuers(self, name_der: bytes) -> list[StoredCert]:
+        mine = self.first.issuers(name_der)
+        known = {e.der for e in mine}
+        return mine + [e for e in self.then.issuers(name_der) if e.der not in known]
+
+    def root(self, der: bytes) -> StoredCert | None:
+        return self.first.root(der) or self.then.root(der)
+
+
+Index = StoreIndex | LayeredIndex
+
+
+def as_index(stores: Stores | Index) -> Index:
+    return stores if isinstance(stores, StoreIndex | LayeredIndex) else StoreIndex(stores)
+
+
+def store_index(evidence: Evidence) -> StoreIndex:
+    """The server's own stores indexed for chain building, once per run (CERT-05)."""
+    return evidence.parsed("certificate-store-index", lambda ev: StoreIndex(server_stores(ev)))
+
+
+def _ders(link: Link) -> tuple[bytes, bytes]:
+    """(the certificate's DER, its issuer name's DER), cached on store entries."""
+    if isinstance(link, StoredCert):
+        return link.der, link.issuer_der
+    return link.public_bytes(_DER), link.issuer.public_bytes()
 
 
 def _validity(cert: x509.Certificate) -> str:
     return (f"valid {cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
 
 
-def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *,
+def build_chain(leaf: Link, stores: Stores | Index, at: datetime, *,
                 check_validity: bool = True) -> ChainResult:
-    """Build and verify the chain of ``leaf`` through the server's own stores (see module docstring).
+    """Build and verify the chain of ``leaf`` through the server's own stores (see module docstring), given as
+    the stores or as a :class:`StoreIndex` built once (several servers merged).
 
     ``check_validity=False`` only finds the path and its root (signatures still verified), e.g. to compare
     roots across servers whatever the links' dates."""
+    index = as_index(stores)
     path: list[Link] = [leaf]
     try:
         current = certificate_of(leaf)
@@ -123,7 +182,8 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *
             return ChainResult(False, tuple(path), None,
                                f"{cert_name(link)} in the chain {state} (judged at {at:%Y-%m-%d %H:%M} UTC; "
                                f"{_validity(current)})", "expired")
-        root = _in_root(current, stores)
+        der, issuer_der = _ders(link)
+        root = index.root(der)
         if root is not None:
             return ChainResult(True, (*path[:-1], root), root, "")
         if is_self_signed(current):
@@ -131,24 +191,24 @@ def build_chain(leaf: Link, stores: dict[str, list[StoredCert]], at: datetime, *
                                f"the chain ends at the self-signed {cert_name(link)}, which is not in the "
                                f"server's Trusted Root Certification Authorities (LocalMachine\\Root) store",
                                "untrusted-root")
-        der = current.public_bytes(_DER)
         if der in seen or len(path) > MAX_DEPTH:
             return ChainResult(False, tuple(path), None,
                                f"the issuers of {cert_name(link)} form a loop or a chain longer than {MAX_DEPTH} "
                                f"without reaching a trusted root", "loop")
         seen.add(der)
-        issuer_name = windows_dn(current.issuer)
-        candidates = _candidates(current, stores)
+        candidates = index.issuers(issuer_der)
         if not candidates:
-            unreadable = _unreadable(stores)
+            unreadable = index.unreadable
             note = (f"; {len(unreadable)} store entr{'y' if len(unreadable) == 1 else 'ies'} could not be read "
                     f"({unreadable[0].store}: {unreadable[0].error})") if unreadable else ""
+            issuer_name = windows_dn(current.issuer)
             return ChainResult(False, tuple(path), None,
                                f"the issuer '{issuer_name}' of {cert_name(link)} is in none of the server's "
                                f"Root, Intermediate (CA) or Personal (My) stores: a missing intermediate or root"
                                f"{note}", "missing-issuer")
         signers = [c for c in candidates if c.cert is not None and signed_by(current, c.cert)]
         if not signers:
+            issuer_name = windows_dn(current.issuer)
             return ChainResult(False, tuple(path), None,
                                f"{cert_name(link)} names '{issuer_name}' as issuer, but the signature does not verify "
                                f"with the key of {_names(candidates)} (same name, different key: the issuing CA "
