@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import fnmatch
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -107,10 +109,13 @@ def example_failure(requirement_id: str) -> list[dict[str, Any]]:
 
     with tempfile.TemporaryDirectory(prefix="sfbcheck-explain-") as work:
         inventory = apply(build_lab(), [fault.name]).write(Path(work) / "lab")
-        pytest.main(["-p", "sfbcheck.plugin", "-p", "sfbcheck.live.plugin", "-p", "no:cacheprovider", "-q",
-                     "--no-header", "--no-summary", "-p", "no:terminal", f"--rootdir={work}", "--no-reports",
-                     f"--inventory={inventory}", f"--requirement={requirement_id}", str(resources.suite_dir())],
-                    plugins=[Problems()])
+        ini = Path(work) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")  # none of the current folder's settings
+        with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
+            pytest.main(["-p", "sfbcheck.plugin", "-p", "sfbcheck.live.plugin", "-p", "no:cacheprovider",
+                         "-p", "no:html", "-q", f"-c={ini}", f"--rootdir={work}", "--no-reports",
+                         f"--inventory={inventory}", f"--requirement={requirement_id}", str(resources.suite_dir())],
+                        plugins=[Problems()])
     return found
 
 

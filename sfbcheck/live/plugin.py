@@ -43,6 +43,8 @@ def _live(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Before the base plugin checks the evidence directory: point it at the (new) live snapshot."""
+    if not config.pluginmanager.has_plugin("sfbcheck-hosts"):
+        config.pluginmanager.register(InventoryHosts(), "sfbcheck-hosts")
     if not _live(config):
         return
     path = base.inventory_path(config)
@@ -147,14 +149,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                          scope="module")
 
 
-@pytest.fixture(scope="module")
-def host(request: pytest.FixtureRequest) -> Any:
-    """A testinfra host for one inventory server (WinRM), with ``--live``; the test is skipped otherwise."""
-    fqdn = getattr(request, "param", None)
-    if fqdn is None:
-        pytest.skip("testinfra hosts are the inventory's WinRM servers (connection.method: winrm), collected "
-                    "live: run with --live (and --inventory PATH of your deployment)")
-    inventory = request.config.stash[base.INVENTORY_KEY]
-    return testinfra_host(inventory, inventory.server(fqdn),
-                          insecure=bool(request.config.getoption("insecure_skip_tls_verify")))
+class InventoryHosts:
+    """The ``host`` fixture. Registered by pytest_configure, after every plugin pytest loaded from its entry points,
+    so it overrides testinfra's own ``host`` (which would run the commands on this machine) whatever the order."""
+
+    @pytest.fixture(scope="module")
+    def host(self, request: pytest.FixtureRequest) -> Any:
+        """A testinfra host for one inventory server (WinRM), with ``--live``; the test is skipped otherwise."""
+        fqdn = getattr(request, "param", None)
+        if fqdn is None:
+            pytest.skip("testinfra hosts are the inventory's WinRM servers (connection.method: winrm), collected "
+                        "live: run with --live (and --inventory PATH of your deployment)")
+        inventory = request.config.stash[base.INVENTORY_KEY]
+        return testinfra_host(inventory, inventory.server(fqdn),
+                              insecure=bool(request.config.getoption("insecure_skip_tls_verify")))
 

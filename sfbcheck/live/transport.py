@@ -113,6 +113,19 @@ def settings_for(server: str, connection: Connection, *, insecure: bool = False,
                          command_timeout=command_timeout)
 
 
+KERBEROS_MISSING = ("Kerberos (connection.auth: kerberos, the inventory's default) needs the kerberos extra on "
+                    "this runner: pip install 'sfbcheck[kerberos]' (it builds pykerberos: apt-get install "
+                    "libkrb5-dev first), then kinit <user>@<REALM>; or set connection.auth: ntlm and the "
+                    "credentials' environment variables")
+
+
+def kerberos_available() -> bool:
+    """pywinrm's Kerberos login needs pykerberos (the ``kerberos`` extra of sfbcheck)."""
+    from winrm import transport
+
+    return bool(getattr(transport, "HAVE_KERBEROS", False))
+
+
 def credentials_for(settings: WinRMSettings, environ: dict[str, str] | None = None) -> Credentials:
     """From the environment variables the inventory names, else the keyring, else (Kerberos) the ticket cache.
 
@@ -230,6 +243,8 @@ class WinRMSession:
     def open(self) -> None:
         import winrm.protocol
 
+        if self.settings.auth == "kerberos" and not kerberos_available():  # before any connection
+            raise TransportError("login refused", f"{self.settings.server}: {KERBEROS_MISSING}")
         try:
             self._protocol = winrm.protocol.Protocol(**self.protocol_arguments())
             self._shell = self._call(self._protocol.open_shell, codepage=65001, noprofile=True)
@@ -314,8 +329,7 @@ class WinRMSession:
         if isinstance(exc, WinRMTransportError):
             return TransportError("winrm", f"{where}: HTTP {exc.code}: {_first_line(text)}")
         if isinstance(exc, WinRMError) and "kerberos" in text.lower():
-            return TransportError("login refused", f"{where}: Kerberos is not available on this runner "
-                                  "(pip install pykerberos, with libkrb5-dev; then kinit)")
+            return TransportError("login refused", f"{where}: {KERBEROS_MISSING}")
         if isinstance(exc, WinRMError):
             return TransportError("winrm", f"{where}: {_first_line(text)}")
         return TransportError("winrm", f"{where}: {type(exc).__name__}: {_first_line(text)}")
