@@ -96,3 +96,22 @@ def test_servers_missing_on_either_side_are_reported(clean_lab, tmp_path):
                for line in lines)
     assert any(line.startswith("fe03.contoso.local (frontend) is in the inventory but not in the topology")
                for line in lines)
+
+
+def test_a_mediation_pool_of_its_own_and_two_edge_pools(lab):
+    """A stand-alone Mediation pool (a MediationServer on a cluster without a Registrar) is a mediation pool; with two
+    Edge pools the importer asks which one is the federation route instead of guessing."""
+    pools = lab.inventory["pools"]
+    pools.append({"fqdn": "med01.contoso.local", "role": "mediation", "site": "Redmond", "homes_users": False,
+                  "dns_load_balanced": False, "members": [{"fqdn": "med01.contoso.local", "ip": "10.10.1.41"}]})
+    second = {**next(p for p in pools if p["role"] == "edge"), "fqdn": "edgepool2.contoso.local", "site": "Dublin",
+              "next_hop": "pool02.contoso.local", "access_edge_fqdn": "sip2.contoso.com",
+              "members": [{"fqdn": "edge11.contoso.local", "ip": "172.16.20.11", "external_ip": "198.51.100.21",
+                           "connection": {"method": "file"}}]}
+    pools.append(second)
+    for text in (published_topology(lab), topology_builder_file(lab)):
+        generated = {p["fqdn"]: p for p in to_inventory(parse_topology(text))["pools"]}
+        assert generated["med01.contoso.local"]["role"] == "mediation"
+        assert generated["edgepool2.contoso.local"]["next_hop"] == "pool02.contoso.local"
+        assert generated["edgepool2.contoso.local"]["access_edge_fqdn"] == "sip2.contoso.com"
+        assert all(p["federation_route"].startswith("TODO") for p in generated.values() if p["role"] == "edge")
