@@ -89,7 +89,7 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=TIMEOUT)
     python, bindir = venv / "bin" / "python", venv / "bin"
     installed = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index",
-                      "--find-links", str(WHEELHOUSE), str(wheel)], tmp_path, env)
+                      "--no-compile", "--find-links", str(WHEELHOUSE), str(wheel)], tmp_path, env)
     assert installed.returncode == 0, installed.stderr
     site = Path(_run([str(python), "-c", "import sfbcheck, pathlib; print(pathlib.Path(sfbcheck.__file__).parent)"],
                      tmp_path, env).stdout.strip())
@@ -119,7 +119,8 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
     other = tmp_path / "other"
     other.mkdir()
     for form in (["--inventory", str(deployment / "inventory.yml")], [f"--inventory={deployment / 'inventory.yml'}"]):
-        plain = _run([str(bindir / "pytest"), *form, "-k", "EDGE-ROUTE-01", "-q", "-p", "no:cacheprovider"], other, env)
+        plain = _run([str(bindir / "pytest"), *form, "-k", "EDGE-ROUTE-01", "-q", "-p", "no:cacheprovider", "-p",
+                      "no:html"], other, env)
         assert plain.returncode == 1, plain.stdout[-2000:] + plain.stderr[-2000:]
         reports = other / "reports"
         assert {r["requirement"] for r in _results(reports, _latest(reports))} == {"EDGE-ROUTE-01"}
@@ -128,8 +129,8 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
     # 4. a deployment folder with its own pytest.ini
     (deployment / "pytest.ini").write_text("[pytest]\nsfbcheck_inventory = inventory.yml\n"
                                            "sfbcheck_report_dir = out\n", encoding="utf-8")
-    ini = _run([str(bindir / "pytest"), "--requirement", "EDGE-ROUTE-01", "-q", "-p", "no:cacheprovider"],
-               deployment, env)
+    ini = _run([str(bindir / "pytest"), "--requirement", "EDGE-ROUTE-01", "-q", "-p", "no:cacheprovider", "-p",
+                "no:html"], deployment, env)
     assert ini.returncode == 1, ini.stdout[-2000:] + ini.stderr[-2000:]
     assert {r["requirement"] for r in _results(deployment / "out", _latest(deployment / "out"))} == {"EDGE-ROUTE-01"}
 
