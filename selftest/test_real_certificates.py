@@ -305,3 +305,26 @@ def test_frontend_pki_is_built_once_for_every_edge(clean_lab, tmp_path, monkeypa
         assert certificates.trusts_internal_cas(edge, frontends) == []
     merged_over_frontends = [n for n, merged in built if merged and n > 1]
     assert merged_over_frontends == [len(cases[0].values[1])]    # one merged index of all Front Ends, once
+
+
+@pytest.mark.parametrize("kind", ["dsa", "pss", "ecdsa", "rsa", "sha1rsa"])
+def test_self_signed_verified_for_every_algorithm(kind):
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding
+
+    now = datetime.now(UTC)
+    key = {"dsa": lambda: dsa.generate_private_key(2048), "ecdsa": lambda: ec.generate_private_key(ec.SECP384R1())
+           }.get(kind, lambda: pki.new_key("rsa"))()
+    subject = pki.name(f"{kind} root")
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+               .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True))
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+    issued = pki.Issued(builder.sign(key, hashes.SHA256(), rsa_padding=pss if kind == "pss" else None), key)
+    if kind == "sha1rsa":
+        issued = pki.sha1_signed(issued, issued)
+    verdict = self_signed(issued.cert)
+    assert verdict.value and verdict.verified, verdict.how
+    assert parse_entry("Root", issued.record()).self_signed
