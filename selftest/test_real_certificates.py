@@ -328,3 +328,39 @@ def test_self_signed_verified_for_every_algorithm(kind):
     verdict = self_signed(issued.cert)
     assert verdict.value and verdict.verified, verdict.how
     assert parse_entry("Root", issued.record()).self_signed
+
+
+# -- corpus: selftest/data/real (sources in its README) --------------------------------------------------------
+def _corpus_evidence(name: str):
+    import json
+
+    from sfbcheck.evidence import Evidence
+
+    sections = {"CertificateStores": json.loads((DATA / name).read_text(encoding="utf-8"))}
+    document = {"SchemaVersion": 1, "Server": "corpus", "CollectedAt": "2024-05-06T12:00:00Z", "Sections": sections}
+    return Evidence("corpus", DATA, document)
+
+
+def test_corpus_builtin_roots_parse_and_print_as_windows_does():
+    from sfbcheck.facts.certificates import stores as parsed_stores
+
+    evidence = _corpus_evidence("CertificateStores--windows-builtin-roots.json")
+    parsed = parsed_stores(evidence)
+    assert len(parsed["Root"]) == 12 and len(parsed["CA"]) == 1
+    for entry in parsed["Root"] + parsed["CA"]:
+        assert entry.cert is not None and entry.error == ""
+        assert entry.thumbprint == entry.record["Thumbprint"]          # SHA-1 of the DER, as Windows computes it
+        assert entry.subject == entry.record["Subject"], entry.thumbprint  # the public listing's Subject column
+        assert entry.self_signed, entry.self_signed_verdict.how
+        assert windows_serial(entry.serial_number) == entry.record["SerialNumber"]
+    assert certstore.root_only_self_signed(evidence) == []
+    assert certstore.intermediate_no_self_signed(evidence) == []
+    assert certstore.root_no_duplicates(evidence) == []
+    assert certstore.root_size(evidence) == []
+
+
+def test_corpus_md2_root_parses():
+    entry = parse_entry("Root", {"RawData": base64.b64encode(x509.load_pem_x509_certificate(
+        (DATA / "verisign-class3-md2.pem").read_bytes()).public_bytes(pki.serialization.Encoding.DER)).decode()})
+    assert entry.cert is not None and entry.self_signed and not entry.self_signed_verdict.verified
+    assert entry.thumbprint == "742C3192E607E424EB4549542BE1BBC53E6174E2"

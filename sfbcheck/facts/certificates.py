@@ -72,6 +72,15 @@ class StoredCert:
         return self.cert.subject.public_bytes() if self.cert is not None else b""
 
     @functools.cached_property
+    def serial_number(self) -> int | None:
+        """The DER serial number (Windows' own Thawte Timestamping CA has 0, which ``cryptography`` warns about)."""
+        if self.cert is None:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            return self.cert.serial_number
+
+    @functools.cached_property
     def issuer_der(self) -> bytes:
         return self.cert.issuer.public_bytes() if self.cert is not None else b""
 

@@ -52,7 +52,7 @@ def reverse_octets(serial: str) -> str:
 def serial_of(entry: StoredCert) -> int | None:
     """The certificate's serial number (from the DER when it parsed, else from the store's SerialNumber)."""
     if entry.cert is not None:
-        return entry.cert.serial_number
+        return entry.serial_number
     raw = str(entry.record.get("SerialNumber") or "").replace(" ", "")
     try:
         return int(raw, 16) if raw else None
