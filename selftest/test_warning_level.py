@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from selftest.harness import TESTS, run_suite
+from selftest.harness import TESTS, run_lab, run_suite
 from sfbcheck.inventory import load_inventory
 from sfbcheck.lab.faults import apply
 from sfbcheck.plugin import INVENTORY_KEY, judged
@@ -111,3 +111,34 @@ def test_policy_impact_names_only_catalog_requirements(clean_lab, tmp_path):
 
     with pytest.raises(InventoryError, match="NOPE-01"):
         _config(clean_lab, tmp_path, impact={"NOPE-01": "high"})
+
+
+# -- the clean lab: its pool of two is the one warning ---------------------------------------------------------
+NEW_IDS = {"VER-01", "VER-02", "VER-03", "VER-04", "POOL-01", "POOL-02", "POOL-03", "POOL-04", "EDGE-FW-05",
+           "EDGE-DNS-05", "FED-03", "FED-04", "EVID-01"}
+POOL2_WARNING = {("POOL-02", "pool02.contoso.local")}
+
+
+def test_clean_lab_passes_with_its_one_warning_and_every_new_requirement_labelled(clean_lab, tmp_path):
+    run = run_lab(clean_lab, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run.outcomes("warning") == POOL2_WARNING
+    assert not run.failures and not run.errors
+    assert NEW_IDS <= {r["requirement"] for r in run.results}
+
+
+def test_warnings_fail_makes_the_clean_labs_warning_its_one_failure(clean_lab, tmp_path):
+    lab = clean_lab.copy()
+    lab.inventory["policy"]["warnings_fail"] = True
+    run = run_lab(lab, tmp_path, "-m", "pool")
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert run.failures == POOL2_WARNING and not run.outcomes("warning")
+
+
+def test_policy_impact_promotes_one_requirement(clean_lab, tmp_path):
+    lab = clean_lab.copy()
+    lab.inventory["policy"]["impact"] = {"POOL-02": "high"}
+    run = run_lab(lab, tmp_path, "-m", "pool")
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert run.failures == POOL2_WARNING
+    assert {r["impact"] for r in run.results if r["requirement"] == "POOL-02"} == {"high"}

@@ -35,6 +35,9 @@ MARKERS = {
     "backup": "backup pools and resiliency",
     "hybrid": "hybrid and federation",
     "oauth": "server-to-server authentication",
+    "version": "product version, updates, operating system, database schema",
+    "pool": "local stores and pool health (SQL Express instances, quorum, DNS, addresses)",
+    "evidence": "the evidence itself (freshness, completeness)",
 }
 _EXPRESSION_WORDS = {"and", "or", "not", "True", "False", "None"}
 _IDENT = re.compile(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+")  # what pytest's -m/-k scanner takes for one name

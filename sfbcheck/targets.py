@@ -18,7 +18,7 @@ from typing import Any
 
 from sfbcheck.evidence import EvidenceStore
 from sfbcheck.host import Host
-from sfbcheck.inventory import Inventory, Role, Server
+from sfbcheck.inventory import Edition, Inventory, Pool, Role, Server
 
 
 @dataclass(frozen=True)
@@ -319,3 +319,57 @@ def reverse_proxy(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
     if inv.reverse_proxy is not None:
         yield Case(inv.reverse_proxy.host, (inv.reverse_proxy, _runner(inv, store)), inv.reverse_proxy.host,
                    "tls", ("runner",), "endpoint")
+
+
+# -- version, pool health, evidence (VER-*, POOL-*, EVID-01): sfbcheck/checks/{version,pool_health,freshness}.py --
+def _pool_members(inv: Inventory, store: EvidenceStore, pool: Pool) -> Any:
+    from sfbcheck.checks.version import PoolMembers
+
+    return PoolMembers(inv.pool_host(pool), pool.fqdn, pool.role,
+                       tuple(Host(inv.server(m.fqdn), inv, store) for m in pool.members))
+
+
+@target("pool")
+def every_pool(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """One case per pool of any role (host = the pool); every member's evidence must load."""
+    for pool in inv.pools:
+        host = inv.pool_host(pool)
+        yield Case(host, (_pool_members(inv, store, pool),), host, pool.role.value,
+                   tuple(m.fqdn for m in pool.members), "pool")
+
+
+@target("enterprise_frontend_pool")
+def enterprise_frontend_pools(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """One case per Enterprise Edition Front End pool (host = the pool); every member's evidence must load."""
+    for pool in inv.pools:
+        if pool.role is Role.frontend and pool.edition is Edition.enterprise:
+            host = inv.pool_host(pool)
+            yield Case(host, (_pool_members(inv, store, pool),), host, "frontend",
+                       tuple(m.fqdn for m in pool.members), "pool")
+
+
+@target("registrar_server")
+def registrar_servers(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Front End and Director servers (they run the SIP registrar on 5061)."""
+    for server in inv.servers():
+        if server.role in (Role.frontend, Role.director):
+            yield Case(server.fqdn, (Host(server, inv, store),), server.fqdn, server.role.value, (server.fqdn,))
+
+
+@target("internal_host", "runner")
+def internal_hosts_from_runner(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Every server of an internal role (all but Edge), judged from the runner's internal DNS answers."""
+    for server in inv.servers():
+        if server.role is not Role.edge:
+            yield Case(server.fqdn, (Host(server, inv, store), _runner(inv, store)), server.fqdn, server.role.value,
+                       ("runner",))
+
+
+@target("server", "snapshot")
+def servers_in_snapshot(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
+    """Per server, with the whole snapshot (EVID-01 compares collection times); only the server must load."""
+    from sfbcheck.checks.freshness import Snapshot
+
+    snapshot = Snapshot(inv, store)
+    for server in inv.servers():
+        yield Case(server.fqdn, (Host(server, inv, store), snapshot), server.fqdn, server.role.value, (server.fqdn,))

@@ -43,8 +43,8 @@ def _line(rec: dict[str, Any]) -> str:
     ttl, name = rec.get("TTL", 3600), rec["Name"]
     if rec["Type"] in ("A", "AAAA"):
         return f"{name}. {ttl} IN {rec['Type']} {rec['IPAddress']}"
-    if rec["Type"] == "CNAME":
-        return f"{name}. {ttl} IN CNAME {rec['NameHost']}."
+    if rec["Type"] in ("CNAME", "PTR"):
+        return f"{name}. {ttl} IN {rec['Type']} {rec['NameHost']}."
     if rec["Type"] == "SRV":
         return f"{name}. {ttl} IN SRV {rec['Priority']} {rec['Weight']} {rec['Port']} {rec['NameTarget']}."
     return f"{name}. {ttl} IN {rec['Type']} {rec['Data']}"

@@ -211,8 +211,8 @@ def _from_rdata(name: str, ttl: int, rdtype: str, rd: Any) -> DnsRecord:
         return DnsRecord(name, rdtype, ttl, rd.address)
     if rdtype == "SRV":
         return DnsRecord(name, "SRV", ttl, rd.target.to_text().rstrip(".").lower(), rd.priority, rd.weight, rd.port)
-    if rdtype == "CNAME":
-        return DnsRecord(name, "CNAME", ttl, rd.target.to_text().rstrip(".").lower())
+    if rdtype in ("CNAME", "PTR"):
+        return DnsRecord(name, rdtype, ttl, rd.target.to_text().rstrip(".").lower())
     return DnsRecord(name, rdtype, ttl, rd.to_text())
 
 

@@ -135,3 +135,82 @@ def cname_chain(evidence: Evidence, host: str) -> list[str]:
         current = cnames[current]
         chain.append(current)
     return chain
+
+
+# -- FED-03, FED-04: the Access Edge configuration, the Edge services, blocked domains ---------------------------
+BLOCKED_DOMAINS = "CsBlockedDomain"
+EDGE_SERVICES = "CsServiceEdgeServer"
+
+
+@dataclass(frozen=True)
+class AccessEdgeConfiguration:
+    """Get-CsAccessEdgeConfiguration (global). UseDnsSrvRouting is RoutingMethod -eq 'UseDnsSrvRouting'."""
+
+    federated_users: bool
+    outside_users: bool
+    partner_discovery: bool
+    dns_srv_routing: bool
+    routing_method: str
+
+    def __str__(self) -> str:
+        return (f"Get-CsAccessEdgeConfiguration: AllowFederatedUsers {self.federated_users}, AllowOutsideUsers "
+                f"{self.outside_users}, EnablePartnerDiscovery {self.partner_discovery}, RoutingMethod "
+                f"{self.routing_method or '(empty)'}")
+
+
+def parse_access_edge(evidence: Evidence) -> AccessEdgeConfiguration:
+    r = single(evidence, ACCESS_EDGE)
+    method = r.text("RoutingMethod", required=False)
+    srv = r.boolean("UseDnsSrvRouting") if "UseDnsSrvRouting" in r.record else method == "UseDnsSrvRouting"
+    return AccessEdgeConfiguration(r.boolean("AllowFederatedUsers"), r.boolean("AllowOutsideUsers"),
+                                   r.boolean("EnablePartnerDiscovery"), srv, method)
+
+
+def access_edge(evidence: Evidence) -> AccessEdgeConfiguration:
+    return evidence.parsed("access-edge", parse_access_edge)
+
+
+def parse_blocked_domains(evidence: Evidence) -> tuple[str, ...]:
+    return tuple(r.text("Domain").rstrip(".").lower() for r in readers(evidence, BLOCKED_DOMAINS))
+
+
+def blocked_domains(evidence: Evidence) -> tuple[str, ...]:
+    """Get-CsBlockedDomain: the domains federation is refused with (lower case)."""
+    return evidence.parsed("blocked-domains", parse_blocked_domains)
+
+
+def raw_allowed_domains(evidence: Evidence) -> tuple[str, ...]:
+    """Get-CsAllowedDomain Domain values as written (duplicates kept; FED-04 looks for them)."""
+    return tuple(r.text("Domain") for r in readers(evidence, ALLOWED_DOMAINS))
+
+
+@dataclass(frozen=True)
+class EdgeService:
+    """One Get-CsService -EdgeServer entry (an Edge pool of the topology)."""
+
+    identity: str
+    pool: str
+    external_sip_port: int | None
+
+    @property
+    def federation(self) -> bool:
+        """Federation is enabled on the pool: its Access Edge listens for federation on 5061 (OPD's reading)."""
+        return self.external_sip_port == 5061
+
+    def __str__(self) -> str:
+        return f"{self.identity}: PoolFqdn {self.pool}, AccessEdgeExternalSipPort {self.external_sip_port}"
+
+
+def parse_edge_services(evidence: Evidence) -> tuple[EdgeService, ...]:
+    out = []
+    for r in readers(evidence, EDGE_SERVICES):
+        port = r.record.get("AccessEdgeExternalSipPort")
+        if port is not None and (isinstance(port, bool) or not str(port).strip().isdigit()):
+            raise r.gap(f"AccessEdgeExternalSipPort is {port!r}, not a port number")
+        out.append(EdgeService(r.text("Identity"), r.text("PoolFqdn").rstrip(".").lower(),
+                               int(port) if port is not None else None))
+    return tuple(out)
+
+
+def edge_services(evidence: Evidence) -> tuple[EdgeService, ...]:
+    return evidence.parsed("edge-services", parse_edge_services)

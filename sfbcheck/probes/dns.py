@@ -56,6 +56,10 @@ def plan(inventory: Inventory) -> list[Question]:
             ask(INTERNAL, pool.web_internal_fqdn, "A")                        # DNS-02
     for server in inventory.servers(Role.edge):
         ask(INTERNAL, server.fqdn, "A")                                       # EDGE-DNS-03
+    for server in inventory.servers():
+        if server.role is not Role.edge:
+            ask(INTERNAL, server.fqdn, "A")                                   # POOL-03
+            ask(INTERNAL, server.ip.reverse_pointer, "PTR")                   # POOL-03
     access_edges = [p.access_edge_fqdn for p in inventory.pools if p.role is Role.edge and p.access_edge_fqdn]
     for domain in inventory.sip_domains:                                      # HYB-03
         ask(EXTERNAL, f"_sip._tls.{domain.name}", "SRV")
@@ -82,7 +86,7 @@ def _record(rrset: Any, rdata: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"Name": name, "Type": kind, "TTL": int(rrset.ttl)}
     if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
         out["IPAddress"] = rdata.address
-    elif rrset.rdtype == dns.rdatatype.CNAME:
+    elif rrset.rdtype in (dns.rdatatype.CNAME, dns.rdatatype.PTR):
         out["NameHost"] = rdata.target.to_text().rstrip(".").lower()
     elif rrset.rdtype == dns.rdatatype.SRV:
         out.update(NameTarget=rdata.target.to_text().rstrip(".").lower(), Priority=rdata.priority,

@@ -14,6 +14,7 @@ external DNS); :func:`dns_answers` answers the planned questions from them.
 from __future__ import annotations
 
 import base64
+import ipaddress
 from typing import Any
 
 from sfbcheck.facts.dns import DnsAnswer, answer_from_zones, parse_zone_text
@@ -53,6 +54,9 @@ def lab_records(lab: Lab) -> dict[str, dict[str, list[str]]]:
     for pool in lab.pools():
         for m in pool["members"]:
             rr("internal", _zone_of(m["fqdn"]), f"{m['fqdn']}. {TTL} IN A {m['ip']}")
+            if pool["role"] != "edge":  # POOL-03: internal servers register their PTR record (reverse zone per /24)
+                ptr = ipaddress.ip_address(m["ip"]).reverse_pointer
+                rr("internal", _zone_of(ptr), f"{ptr}. {TTL} IN PTR {m['fqdn']}.")
         if pool.get("dns_load_balanced", True) or pool["role"] == "edge":
             for m in pool["members"]:
                 rr("internal", _zone_of(pool["fqdn"]), f"{pool['fqdn']}. {TTL} IN A {m['ip']}")
@@ -112,7 +116,7 @@ def answer_record(answer: DnsAnswer, server: str, port: int) -> dict[str, Any]:
         rec: dict[str, Any] = {"Name": r.name, "Type": r.type, "TTL": r.ttl}
         if r.type in ("A", "AAAA"):
             rec["IPAddress"] = r.data
-        elif r.type == "CNAME":
+        elif r.type in ("CNAME", "PTR"):
             rec["NameHost"] = r.data
         elif r.type == "SRV":
             rec.update(NameTarget=r.data, Priority=r.priority, Weight=r.weight, Port=r.port)
