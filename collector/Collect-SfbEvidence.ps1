@@ -47,6 +47,9 @@
 .PARAMETER ResolveNames
     FQDNs this server must resolve (pools, Edge internal FQDNs, ...), recorded as DNS answers (DNS only: the
     hosts file and DNS, never LLMNR or NetBIOS where Resolve-DnsName exists).
+.PARAMETER ResolveSrvNames
+    Names whose SRV records this server must resolve (an Edge: each federation partner's
+    _sipfederationtls._tcp.<domain>), recorded as Resolve-DnsName -Type SRV answers.
 .PARAMETER Sections
     Collect only these sections (default: every section for the roles).
 .PARAMETER ProbeTimeoutSeconds
@@ -73,6 +76,7 @@ param(
     [int]$LookbackHours = 168,
     [string[]]$ProbeTargets = @(),
     [string[]]$ResolveNames = @(),
+    [string[]]$ResolveSrvNames = @(),
     [string[]]$Sections = @(),
     [int]$ProbeTimeoutSeconds = 5,
     [string]$PoolFqdn = '',
@@ -92,7 +96,7 @@ $Roles = @($Roles | ForEach-Object { "$_".ToLowerInvariant() })
 $SfbServices = @('RTCSRV', 'RTCCLSAGT', 'RTCCAA', 'RTCCAS', 'RTCDATAPROXY', 'RTCMEDIARELAY', 'RTCMRAUTH',
     'RTCATS', 'RTCCCS', 'RTCIMMCU', 'RTCASMCU', 'RTCAVMCU', 'RTCMEDSRV', 'RTCRGS', 'RTCPDPAUTH', 'RTCXMPPTGW',
     'REPLICA', 'FTA', 'MASTER', 'RTCHA', 'W3SVC', 'WAS', 'WACSM', 'MSSQL$RTCLOCAL', 'MSSQL$LYNCLOCAL',
-    'MSSQL$RTC', 'SQLAgent$RTC', 'WinRM', 'Dnscache', 'W32Time')
+    'MSSQL$RTC', 'SQLAgent$RTC', 'WinRM', 'Dnscache', 'W32Time', 'FabricHostSvc')
 # Information-level events kept besides every Critical (1), Error (2) and Warning (3) event (Level numbers are
 # the same in every Windows language; LevelDisplayName is localised).
 $SfbInformationEventIds = @(12289, 32000)
@@ -1339,7 +1343,7 @@ $Catalog = @(
     @('CsAccessEdgeConfiguration', 'frontend', 'Get-SfbAccessEdgeConfiguration'),
     @('CsManagementStoreReplicationStatus', 'cms', 'Get-SfbReplicationStatus'),
     @('CsTopology', 'cms', 'Get-SfbTopology'),
-    @('TcpProbe', 'frontend,director', 'Get-SfbTcpProbes'),
+    @('TcpProbe', 'frontend,director,edge', 'Get-SfbTcpProbes'),
     @('TlsProbe', 'cms', 'Get-SfbTlsProbes'),
     @('CsPushNotificationConfiguration', 'frontend', 'Get-SfbPushNotificationConfiguration'),
     @('CsOAuthConfiguration', 'frontend', 'Get-SfbOAuthConfiguration'),
@@ -1353,7 +1357,15 @@ $Catalog = @(
     @('ADPrincipalGroupMembership', 'cms', 'Get-SfbComputerGroups'),
     @('OfficeWebAppsFarm', 'owas', 'Get-SfbOfficeWebAppsFarm'),
     @('Win32_Product', 'owas', 'Get-SfbOfficeWebAppsProduct'),
-    @('ResolveDnsName', 'frontend,director,edge', 'Get-SfbResolveDnsName')
+    @('ResolveDnsName', 'frontend,director,edge', 'Get-SfbResolveDnsName'),
+    @('CsDatabaseLocal', 'frontend,edge,director,mediation', 'Get-SfbLocalDatabaseSchema'),
+    @('CsDatabaseConfigured', 'cms', 'Get-SfbConfiguredDatabaseSchema'),
+    @('SqlLocalDatabases', 'frontend,edge,director,mediation', 'Get-SfbSqlLocalDatabases'),
+    @('CsPoolFabricState', 'frontend', 'Get-SfbPoolFabricState'),
+    @('NetTCPConnectionSip', 'frontend,director', 'Get-SfbSipListener'),
+    @('ResolveDnsNameSrv', 'edge', 'Get-SfbResolveSrvNames'),
+    @('CsServiceEdgeServer', 'frontend', 'Get-SfbEdgeServerService'),
+    @('CsBlockedDomain', 'frontend', 'Get-SfbCsBlockedDomain')
 )
 
 function Get-SfbCsSipDomain {
@@ -1370,8 +1382,120 @@ function Get-SfbCsAllowedDomain {
         'MarkForMonitoring')
 }
 
+# -- product level, local stores, pool state, Edge external side, federation (VER-04, POOL-*, EDGE-DNS-05, FED-*) --
+function Get-SfbLocalDatabaseSchema {
+    Import-SfbModule
+    $results = Test-CsDatabase -LocalService
+    return , (ConvertTo-SfbRecordList -InputObject $results -Property @('SqlServerFqdn', 'SqlInstanceName',
+        'DatabaseName', 'DataSource', 'ExpectedVersion', 'InstalledVersion', 'Succeed'))
+}
+
+function Get-SfbConfiguredDatabaseSchema {
+    Import-SfbModule
+    $userServer = Get-CsService -UserServer -PoolFqdn $PoolFqdn
+    $database = Get-CsService -Identity "$($userServer.UserDatabase)"
+    $results = Test-CsDatabase -ConfiguredDatabases -SqlServerFqdn $database.PoolFqdn
+    return , (ConvertTo-SfbRecordList -InputObject $results -Property @('SqlServerFqdn', 'SqlInstanceName',
+        'DatabaseName', 'DataSource', 'ExpectedVersion', 'InstalledVersion', 'Succeed'))
+}
+
+function Get-SfbSqlLocalDatabases {
+    # sys.databases of each local SQL Express instance that exists (one read-only SELECT, Windows authentication).
+    $rows = New-Object System.Collections.ArrayList
+    foreach ($instance in @('RTCLOCAL', 'LYNCLOCAL', 'RTC')) {
+        if (-not (Get-CimInstance -ClassName Win32_Service -Filter "Name = 'MSSQL`$$instance'")) {
+            continue
+        }
+        $connection = New-Object System.Data.SqlClient.SqlConnection (
+            "Server=.\$instance;Database=master;Integrated Security=True;Connect Timeout=10")
+        try {
+            $connection.Open()
+            $command = $connection.CreateCommand()
+            $command.CommandText = 'SELECT name, state_desc, user_access_desc FROM sys.databases'
+            $reader = $command.ExecuteReader()
+            while ($reader.Read()) {
+                $row = [ordered]@{}
+                $row['Instance'] = $instance
+                $row['name'] = "$($reader['name'])"
+                $row['state_desc'] = "$($reader['state_desc'])"
+                $row['user_access_desc'] = "$($reader['user_access_desc'])"
+                $null = $rows.Add($row)
+            }
+            $reader.Close()
+        } finally {
+            $connection.Close()
+        }
+    }
+    return , $rows.ToArray()
+}
+
+function Get-SfbPoolFabricState {
+    # The cmdlet writes a report: its lines are kept as text (docs/evidence.md).
+    Import-SfbModule
+    $lines = @(Get-CsPoolFabricState -PoolFqdn $PoolFqdn -ErrorAction Stop | ForEach-Object { "$_" })
+    $record = [ordered]@{}
+    $record['PoolFqdn'] = $PoolFqdn
+    $record['Text'] = $lines -join "`r`n"
+    return $record
+}
+
+function Get-SfbSipListener {
+    if (Test-SfbCommand -Name 'Get-NetTCPConnection') {
+        $SfbRun['Source'] = 'Get-NetTCPConnection'
+        $listeners = @(Get-NetTCPConnection -State Listen -LocalPort 5061 -ErrorAction SilentlyContinue)
+        return , (ConvertTo-SfbRecordList -InputObject $listeners -Property @('LocalAddress', 'LocalPort',
+            'RemoteAddress', 'RemotePort', 'State', 'OwningProcess'))
+    }
+    $SfbRun['Source'] = 'IPGlobalProperties.GetActiveTcpListeners'
+    $rows = New-Object System.Collections.ArrayList
+    $endpoints = [System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties().GetActiveTcpListeners()
+    foreach ($endpoint in @($endpoints | Where-Object { $_.Port -eq 5061 })) {
+        $row = [ordered]@{}
+        $row['LocalAddress'] = "$($endpoint.Address)"
+        $row['LocalPort'] = $endpoint.Port
+        $row['State'] = 'Listen'
+        $row['OwningProcess'] = 0
+        $null = $rows.Add($row)
+    }
+    return , $rows.ToArray()
+}
+
+function Get-SfbResolveSrvNames {
+    $results = New-Object System.Collections.ArrayList
+    foreach ($name in $ResolveSrvNames) {
+        $entry = [ordered]@{}
+        $entry['QueryName'] = $name
+        $entry['QueryType'] = 'SRV'
+        $entry['Error'] = $null
+        $entry['Records'] = @()
+        if (Test-SfbCommand -Name 'Resolve-DnsName') {
+            try {
+                $answers = Resolve-DnsName -Name $name -Type SRV -DnsOnly -ErrorAction Stop
+                $entry['Records'] = ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'TTL',
+                    'Section', 'NameTarget', 'Priority', 'Weight', 'Port')
+            } catch {
+                $entry['Error'] = Get-SfbErrorText -ErrorRecord $_
+            }
+        } else {
+            $entry['Error'] = 'Resolve-DnsName does not exist on this Windows: SRV lookups are not collected'
+        }
+        $null = $results.Add($entry)
+    }
+    return , $results.ToArray()
+}
+
+function Get-SfbEdgeServerService {
+    Import-SfbModule
+    return , (ConvertTo-SfbRecordList -InputObject (Get-CsService -EdgeServer) -Property @('Identity', 'PoolFqdn',
+        'AccessEdgeInternalSipPort', 'AccessEdgeClientSipPort', 'AccessEdgeExternalSipPort'))
+}
+
+function Get-SfbCsBlockedDomain {
+    return Get-SfbCsObject -Command 'Get-CsBlockedDomain' -Property @('Identity', 'Domain', 'Comment')
+}
+
 # -- running the sections: each in a worker runspace with a time limit, within a total limit ----------------
-$SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'ProbeTimeoutSeconds',
+$SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'ResolveSrvNames', 'ProbeTimeoutSeconds',
     'PoolFqdn', 'SfbServices', 'SfbInformationEventIds', 'RegistryKeys', 'ErrorActionPreference',
     'ProgressPreference', 'Sections')
 

@@ -28,7 +28,7 @@ READ_ONLY_COMMANDS = {
     "Get-CsPushNotificationConfiguration", "Get-CsOAuthConfiguration", "Get-CsService", "Get-CsPoolBackupRelationship",
     "Get-CsBackupServiceStatus", "Test-CsDatabase", "Get-SmbShareAccess", "Get-ADComputer",
     "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object", "Sort-Object", "Get-Variable",
-    "Get-CsComputer",
+    "Get-CsComputer", "Get-CsPoolFabricState", "Get-CsBlockedDomain", "Get-NetTCPConnection",
     "Invoke-CimMethod",  # only the methods that read (GetSecurityDescriptor): checked below
 }
 # Verbs of the collector's own functions.
@@ -37,6 +37,7 @@ NEW_OBJECT_TYPES = {
     "System.Collections.ArrayList", "System.Text.UTF8Encoding", "System.Net.Sockets.TcpClient",
     "System.Net.Security.SslStream", "System.Security.Cryptography.X509Certificates.X509Certificate2",
     "System.Uri", "System.Reflection.AssemblyName",
+    "System.Data.SqlClient.SqlConnection",  # one SELECT from sys.databases of the local SQL Express instances
 }
 STATIC_CALLS = {
     "[Convert]::ToBase64String", "[Convert]::FromBase64String", "[System.IO.File]::ReadAllBytes",
@@ -49,6 +50,7 @@ STATIC_CALLS = {
     "[System.Globalization.CultureInfo]::InvariantCulture", "[System.Security.Cryptography.SHA256]::Create",
     "[regex]::Escape", "[regex]::Replace", "[Math]::Floor", "[Math]::Min", "[Math]::Round",
     "[System.Management.Automation.PowerShell]::Create",
+    "[System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties",  # listening sockets, read only
     "[System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace",
     # the in-memory declaration of advapi32!RegQueryInfoKey (no compiler, no file): checked below
     "[AppDomain]::CurrentDomain", "[System.Reflection.Emit.AssemblyBuilderAccess]::Run",

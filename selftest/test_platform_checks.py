@@ -56,7 +56,7 @@ def test_ver01_latest_is_the_latest_known_when_the_evidence_was_collected(lab, t
 
 def test_ver01_unknown_policy_update_and_missing_core_components_cannot_judge(lab, tmp_path):
     lab.inventory["policy"].update(min_update="Cumulative Update 99")
-    with pytest.raises(EvidenceGap, match="policy.min_update 'Cumulative Update 99'"):
+    with pytest.raises(EvidenceGap, match=r"policy\.min_update 'Cumulative Update 99'"):
         version.update_level(host_of(lab, tmp_path, FE1))
     lab2 = lab.copy()
     lab2.inventory["policy"].pop("min_update")

@@ -97,6 +97,9 @@ _COUNT = re.compile(r"\b([1-9]\d*)\b")
 def fabric_findings(evidence: Evidence) -> tuple[str, ...]:
     """Lines of Get-CsPoolFabricState that report missing replicas (an empty tuple: none reported)."""
     text = single(evidence, FABRIC_STATE).text("Text", required=False)
+    if not text.strip():
+        raise EvidenceGap(evidence.server, FABRIC_STATE, "recorded no output of Get-CsPoolFabricState, so missing "
+                                                         "replicas cannot be ruled out")
     return tuple(line.strip() for line in text.splitlines() if _MISSING.search(line) and _COUNT.search(line))
 
 

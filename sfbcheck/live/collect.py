@@ -28,6 +28,7 @@ from sfbcheck.evidence import RUNNER_FILE, SCHEMA_VERSION, evidence_path
 from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role, Server
 from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
+from sfbcheck.probes.dns import OFFICE365_FEDERATION
 
 COLLECTOR = resources.collector_script()
 EDGE_PORTS_FROM_NEXT_HOP = (5061, 5062, 8057)
@@ -76,6 +77,8 @@ def probe_targets(inventory: Inventory, server: Server) -> list[str]:
     for edge in inventory.servers(Role.edge):
         if edge.pool.next_hop == server.pool.fqdn:
             targets += [f"{edge.ip}:{port}" for port in EDGE_PORTS_FROM_NEXT_HOP]
+    if server.role is Role.edge and server.pool.next_hop:  # EDGE-FW-05: the Edge's half of the internal path
+        targets += [f"{member.ip}:5061" for member in inventory.pool(server.pool.next_hop).members]
     return list(dict.fromkeys(targets))
 
 
@@ -84,12 +87,22 @@ def resolve_names(inventory: Inventory, server: Server) -> list[str]:
     names = [pool.fqdn for pool in inventory.pools] + [s.fqdn for s in inventory.servers()]
     if server.role is Role.edge and server.pool.access_edge_fqdn:
         names.append(server.pool.access_edge_fqdn)
+    if server.role is Role.edge:
+        names.append(OFFICE365_FEDERATION)  # EDGE-DNS-05 (judged where hybrid or a hosting provider needs it)
     return list(dict.fromkeys(names))
+
+
+def resolve_srv_names(inventory: Inventory, server: Server) -> list[str]:
+    """SRV names this server must resolve: on an Edge, every federation partner's federation SRV (EDGE-DNS-05)."""
+    if server.role is not Role.edge:
+        return []
+    return [f"_sipfederationtls._tcp.{p.domain.lower()}" for p in inventory.federation_partners]
 
 
 def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]:
     return {"Roles": roles_of(inventory, server), "LookbackHours": inventory.policy.event_lookback_hours,
             "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
+            "ResolveSrvNames": resolve_srv_names(inventory, server),
             "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)),
             "PoolFqdn": server.pool.fqdn, "AsBase64": True}
 
