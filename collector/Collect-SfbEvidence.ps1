@@ -47,9 +47,9 @@
 .PARAMETER ResolveNames
     FQDNs this server must resolve (pools, Edge internal FQDNs, ...), recorded as DNS answers (DNS only: the
     hosts file and DNS, never LLMNR or NetBIOS where Resolve-DnsName exists).
-.PARAMETER ResolveSrvNames
-    Names whose SRV records this server must resolve (an Edge: each federation partner's
-    _sipfederationtls._tcp.<domain>), recorded as Resolve-DnsName -Type SRV answers.
+.PARAMETER FederationLookups
+    Lookups an Edge runs for federation, each as <type>:<name> (A:sipfed.online.lync.com,
+    SRV:_sipfederationtls._tcp.<partner>), recorded as Resolve-DnsName -Type <type> answers.
 .PARAMETER Sections
     Collect only these sections (default: every section for the roles).
 .PARAMETER ProbeTimeoutSeconds
@@ -76,7 +76,7 @@ param(
     [int]$LookbackHours = 168,
     [string[]]$ProbeTargets = @(),
     [string[]]$ResolveNames = @(),
-    [string[]]$ResolveSrvNames = @(),
+    [string[]]$FederationLookups = @(),
     [string[]]$Sections = @(),
     [int]$ProbeTimeoutSeconds = 5,
     [string]$PoolFqdn = '',
@@ -1363,7 +1363,7 @@ $Catalog = @(
     @('SqlLocalDatabases', 'frontend,edge,director,mediation', 'Get-SfbSqlLocalDatabases'),
     @('CsPoolFabricState', 'frontend', 'Get-SfbPoolFabricState'),
     @('NetTCPConnectionSip', 'frontend,director', 'Get-SfbSipListener'),
-    @('ResolveDnsNameSrv', 'edge', 'Get-SfbResolveSrvNames'),
+    @('ResolveDnsNameFederation', 'edge', 'Get-SfbFederationLookups'),
     @('CsServiceEdgeServer', 'frontend', 'Get-SfbEdgeServerService'),
     @('CsBlockedDomain', 'frontend', 'Get-SfbCsBlockedDomain')
 )
@@ -1460,24 +1460,25 @@ function Get-SfbSipListener {
     return , $rows.ToArray()
 }
 
-function Get-SfbResolveSrvNames {
+function Get-SfbFederationLookups {
     $results = New-Object System.Collections.ArrayList
-    foreach ($name in $ResolveSrvNames) {
+    foreach ($lookup in $FederationLookups) {
+        $type, $name = "$lookup".Split(':', 2)
         $entry = [ordered]@{}
         $entry['QueryName'] = $name
-        $entry['QueryType'] = 'SRV'
+        $entry['QueryType'] = $type
         $entry['Error'] = $null
         $entry['Records'] = @()
         if (Test-SfbCommand -Name 'Resolve-DnsName') {
             try {
-                $answers = Resolve-DnsName -Name $name -Type SRV -DnsOnly -ErrorAction Stop
+                $answers = Resolve-DnsName -Name $name -Type $type -DnsOnly -ErrorAction Stop
                 $entry['Records'] = ConvertTo-SfbRecordList -InputObject $answers -Property @('Name', 'Type', 'TTL',
-                    'Section', 'NameTarget', 'Priority', 'Weight', 'Port')
+                    'Section', 'IPAddress', 'NameHost', 'NameTarget', 'Priority', 'Weight', 'Port')
             } catch {
                 $entry['Error'] = Get-SfbErrorText -ErrorRecord $_
             }
         } else {
-            $entry['Error'] = 'Resolve-DnsName does not exist on this Windows: SRV lookups are not collected'
+            $entry['Error'] = 'Resolve-DnsName does not exist on this Windows: these lookups are not collected'
         }
         $null = $results.Add($entry)
     }
@@ -1495,7 +1496,7 @@ function Get-SfbCsBlockedDomain {
 }
 
 # -- running the sections: each in a worker runspace with a time limit, within a total limit ----------------
-$SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'ResolveSrvNames', 'ProbeTimeoutSeconds',
+$SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'FederationLookups', 'ProbeTimeoutSeconds',
     'PoolFqdn', 'SfbServices', 'SfbInformationEventIds', 'RegistryKeys', 'ErrorActionPreference',
     'ProgressPreference', 'Sections')
 

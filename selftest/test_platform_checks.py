@@ -145,8 +145,8 @@ def test_edge_fw05_without_the_probe_cannot_judge(lab, tmp_path):
 
 def test_edge_dns05_partner_with_proxy_fqdn_needs_no_srv(lab, tmp_path):
     def edit(lab: Lab) -> None:
-        lab.sections(EDGE2)["ResolveDnsNameSrv"] = [r for r in lab.sections(EDGE2)["ResolveDnsNameSrv"]
-                                                    if "adatum" not in r["QueryName"]]
+        lab.sections(EDGE2)["ResolveDnsNameFederation"] = [
+            r for r in lab.sections(EDGE2)["ResolveDnsNameFederation"] if "adatum" not in r["QueryName"]]
         for fqdn in (m["fqdn"] for m in lab.members("frontend")):
             for domain in lab.sections(fqdn)["CsAllowedDomain"]:
                 if domain["Domain"] == "adatum.com":

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from sfbcheck.errors import EvidenceGap
 from sfbcheck.facts import federation
+from sfbcheck.facts.federation_dns import SECTION, federation_lookups
 from sfbcheck.facts.fields import readers
 from sfbcheck.facts.probes import tcp_probes
-from sfbcheck.facts.resolution import resolutions
-from sfbcheck.facts.srv import srv_lookups
 from sfbcheck.host import Host
 from sfbcheck.probes.dns import OFFICE365_FEDERATION
 from sfbcheck.problems import Problem
@@ -66,27 +65,27 @@ def federation_names_resolve(frontend: Host, edge: Host) -> list[Problem]:
     fix_dns = (f"On {edge.fqdn}, check the DNS servers of the external interface (Get-DnsClientServerAddress) and that "
                "they resolve public names: Resolve-DnsName {name} -Type {kind}; an Edge resolves external names "
                "through external DNS (or the internal DNS forwarding them), never through its hosts file only.")
+    lookups = federation_lookups(edge.evidence)
     if needs_office365(frontend, edge):
-        found = resolutions(edge.evidence).get(OFFICE365_FEDERATION)
+        found = lookups.get((OFFICE365_FEDERATION, "A"))
         if found is None:
-            raise EvidenceGap(edge.fqdn, "ResolveDnsName", f"has no lookup of {OFFICE365_FEDERATION}")
-        if found.failed:
+            raise EvidenceGap(edge.fqdn, SECTION, f"has no lookup of {OFFICE365_FEDERATION}")
+        if not found.answered:
             problems.append(Problem(
                 f"the Edge {edge.fqdn} cannot resolve {OFFICE365_FEDERATION} ({found.error or 'no address'}): "
                 "hybrid users and partners hosted in Microsoft 365 cannot be reached",
                 fix=fix_dns.format(name=OFFICE365_FEDERATION, kind="A"),
                 evidence=found.describe()))
-    lookups = srv_lookups(edge.evidence)
     proxied = _proxied_partners(frontend)
     for partner in edge.inventory.federation_partners:
         domain = partner.domain.lower()
         if domain in proxied:
             continue
         name = f"_sipfederationtls._tcp.{domain}"
-        found = lookups.get(name)
+        found = lookups.get((name, "SRV"))
         if found is None:
-            raise EvidenceGap(edge.fqdn, "ResolveDnsNameSrv", f"has no lookup of {name} SRV")
-        if not found.targets:
+            raise EvidenceGap(edge.fqdn, SECTION, f"has no lookup of {name} SRV")
+        if not found.answered:
             problems.append(Problem(
                 f"the Edge {edge.fqdn} cannot resolve {name} SRV ({found.error or 'no SRV record'}): federation "
                 f"with {domain} by DNS SRV fails from this Edge",

@@ -87,22 +87,22 @@ def resolve_names(inventory: Inventory, server: Server) -> list[str]:
     names = [pool.fqdn for pool in inventory.pools] + [s.fqdn for s in inventory.servers()]
     if server.role is Role.edge and server.pool.access_edge_fqdn:
         names.append(server.pool.access_edge_fqdn)
-    if server.role is Role.edge:
-        names.append(OFFICE365_FEDERATION)  # EDGE-DNS-05 (judged where hybrid or a hosting provider needs it)
     return list(dict.fromkeys(names))
 
 
-def resolve_srv_names(inventory: Inventory, server: Server) -> list[str]:
-    """SRV names this server must resolve: on an Edge, every federation partner's federation SRV (EDGE-DNS-05)."""
+def federation_lookups(inventory: Inventory, server: Server) -> list[str]:
+    """``<type>:<name>`` lookups an Edge runs for federation (EDGE-DNS-05): sipfed.online.lync.com (A) and every
+    federation partner's federation SRV record."""
     if server.role is not Role.edge:
         return []
-    return [f"_sipfederationtls._tcp.{p.domain.lower()}" for p in inventory.federation_partners]
+    return [f"A:{OFFICE365_FEDERATION}"] + [f"SRV:_sipfederationtls._tcp.{p.domain.lower()}"
+                                             for p in inventory.federation_partners]
 
 
 def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]:
     return {"Roles": roles_of(inventory, server), "LookbackHours": inventory.policy.event_lookback_hours,
             "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
-            "ResolveSrvNames": resolve_srv_names(inventory, server),
+            "FederationLookups": federation_lookups(inventory, server),
             "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)),
             "PoolFqdn": server.pool.fqdn, "AsBase64": True}
 

@@ -178,7 +178,8 @@ def schannel_changed(lab: Lab) -> None:
 
 # -- TLS-01 ---------------------------------------------------------------------------------------------------------
 @fault("fe05-tls-disabled-before-cu1", "TLS-01", FE5,
-       "the hardening baseline disabled TLS 1.0/1.1 on fe05, which still runs SfB Server 2019 RTM (7.0.2046.0)")
+       "the hardening baseline disabled TLS 1.0/1.1 on fe05, which still runs SfB Server 2019 RTM (7.0.2046.0)",
+       also=(("VER-01", FE5), ("VER-02", "pool02.contoso.local")))  # RTM is below every update, and fe04 is not
 def tls_disabled_rtm(lab: Lab) -> None:
     for product in lab.sections(FE5)["InstalledProducts"]:
         product["DisplayVersion"] = "7.0.2046.0"

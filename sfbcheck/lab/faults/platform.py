@@ -120,7 +120,7 @@ def edge_5061_blocked(lab: Lab) -> None:
        "edge02's external DNS servers were removed; it resolves only through its hosts file, so "
        "sipfed.online.lync.com times out")
 def edge_no_external_dns(lab: Lab) -> None:
-    lookup = next(r for r in lab.sections(EDGE2)["ResolveDnsName"] if r["QueryName"] == OFFICE365_FEDERATION)
+    lookup = next(r for r in lab.sections(EDGE2)["ResolveDnsNameFederation"] if r["QueryName"] == OFFICE365_FEDERATION)
     lookup.update(Records=[], Error="sipfed.online.lync.com : This operation returned because the timeout period "
                                     "expired")
 

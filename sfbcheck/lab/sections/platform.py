@@ -83,6 +83,11 @@ def edge_services(lab: Lab) -> list[dict[str, Any]]:
             for i, p in enumerate(lab.pools("edge"))]
 
 
+def a_lookup(name: str, address: str) -> dict[str, Any]:
+    return {"QueryName": name, "QueryType": "A", "Error": None,
+            "Records": [{"Name": name, "Type": "A", "TTL": 300, "Section": "Answer", "IPAddress": address}]}
+
+
 def srv_lookup(name: str, target: str) -> dict[str, Any]:
     return {"QueryName": name, "QueryType": "SRV", "Error": None,
             "Records": [{"Name": name, "Type": "SRV", "TTL": 3600, "Section": "Answer", "NameTarget": target,
@@ -93,17 +98,13 @@ def edge_external(lab: Lab, edge: dict[str, Any]) -> None:
     sections = lab.sections(edge["fqdn"])
     hop = next(p for p in lab.pools() if p["fqdn"] == lab.pool_of(edge["fqdn"])["next_hop"])
     sections.setdefault("TcpProbe", []).extend(tcp(edge["ip"], m["ip"], 5061) for m in hop["members"])
-    sections.setdefault("ResolveDnsName", []).append(
-        {"QueryName": OFFICE365_FEDERATION, "Error": None,
-         "Records": [{"Name": OFFICE365_FEDERATION, "Type": "A", "TTL": 300, "Section": "Answer",
-                      "IPAddress": SIPFED_ADDRESS}]})
-    lookups = []
+    lookups = [a_lookup(OFFICE365_FEDERATION, SIPFED_ADDRESS)]
     for partner in lab.inventory.get("federation_partners", []):
         domain = partner["domain"]
         homed, _ = PARTNERS.get(domain, ("on-premises", ""))
         target = OFFICE365_FEDERATION if homed == "online" else f"sip.{domain}"
         lookups.append(srv_lookup(f"_sipfederationtls._tcp.{domain}", target))
-    sections["ResolveDnsNameSrv"] = lookups
+    sections["ResolveDnsNameFederation"] = lookups
 
 
 def build(lab: Lab) -> None:
