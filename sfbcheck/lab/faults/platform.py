@@ -85,7 +85,7 @@ def rtc_single_user(lab: Lab) -> None:
 
 @fault("pool01-quorum-lost", "POOL-02", POOL1,
        "Windows Fabric (FabricHostSvc) stopped on fe02 and fe03: one of three Front Ends keeps the pool, quorum is "
-       "lost")
+       "lost (and each of the two misses a service of its role)", also=(("SVC-02", FE2), ("SVC-02", FE3)))
 def quorum_lost(lab: Lab) -> None:
     for fqdn in (FE2, FE3):
         _service(lab, fqdn, "FabricHostSvc").update(State="Stopped")

@@ -19,6 +19,7 @@ CMDLET_SOURCES = {
     "DnsClient": "Get-DnsClient", "DnsClientGlobalSetting": "Get-DnsClientGlobalSetting",
     "DnsClientServerAddress": "Get-DnsClientServerAddress", "Win32_PowerPlan": "Win32_PowerPlan",
     "Identity": "Tcpip\\Parameters NV Hostname, NV Domain; Get-CsComputer",
+    "NetTCPConnectionSip": "Get-NetTCPConnection", "ResolveDnsNameFederation": "Resolve-DnsName -DnsOnly",
 }
 
 

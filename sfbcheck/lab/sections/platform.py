@@ -117,8 +117,9 @@ def build(lab: Lab) -> None:
             fqdn = member["fqdn"]
             sections = lab.sections(fqdn)
             services = sections.setdefault("Win32_Service", [])
-            services.extend(sql_service(i) for i in names)
-            if pool["role"] == "frontend":
+            present = {s["Name"].upper() for s in services}
+            services.extend(sql_service(i) for i in names if f"MSSQL${i}" not in present)
+            if pool["role"] == "frontend" and "FABRICHOSTSVC" not in present:
                 services.append(fabric_service())
             sections["SqlLocalDatabases"] = sql_databases(names)
             sections["CsDatabaseLocal"] = [schema(fqdn, i, db, v) for i in names for db, v in SCHEMAS[i]]
