@@ -780,6 +780,13 @@ function Get-SfbCertificateStores {
     return $stores
 }
 
+function Get-SfbLocalGroup {
+    # CERT-09: the machine-local groups Lync / Skype for Business setup creates (RTC Server Local Group, RTC
+    # Component Local Group, ...) with their SIDs, which differ on every machine.
+    $groups = @(Get-CimInstance -ClassName Win32_Group -Filter "LocalAccount = TRUE AND Name LIKE 'RTC%'")
+    return ConvertTo-SfbRecordList -InputObject $groups -Property @('Name', 'Domain', 'SID')
+}
+
 function Get-SfbCsCertificate {
     $assigned = Get-CsCertificate
     return ConvertTo-SfbRecordList -InputObject $assigned -Property @('Use', 'Thumbprint', 'Subject', 'Issuer',
@@ -1334,6 +1341,7 @@ $Catalog = @(
     @('Registry', '*', 'Get-SfbRegistry'),
     @('InstalledProducts', '*', 'Get-SfbInstalledProducts'),
     @('CertificateStores', '*', 'Get-SfbCertificateStores'),
+    @('LocalGroup', 'frontend,edge,director,mediation', 'Get-SfbLocalGroup'),
     @('CsCertificate', 'frontend,edge,director,mediation', 'Get-SfbCsCertificate'),
     @('Win32_Service', '*', 'Get-SfbService'),
     @('WinEvent', 'frontend,edge,director,mediation', 'Get-SfbWinEvent'),

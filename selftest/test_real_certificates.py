@@ -364,3 +364,23 @@ def test_corpus_md2_root_parses():
         (DATA / "verisign-class3-md2.pem").read_bytes()).public_bytes(pki.serialization.Encoding.DER)).decode()})
     assert entry.cert is not None and entry.self_signed and not entry.self_signed_verdict.verified
     assert entry.thumbprint == "742C3192E607E424EB4549542BE1BBC53E6174E2"
+
+
+@pytest.mark.parametrize(("identity", "sid_of_machine", "readable"), [
+    ("FE01\\RTC-Servergruppe (renamed)", True, True),        # the machine's RTC Server Local Group, by its SID
+    ("CONTOSO\\RTC Server Local Group", False, False),       # the English name, but a domain group's SID
+])
+def test_rtc_group_matched_by_the_sid_in_evidence(lab, tmp_path, identity, sid_of_machine, readable):
+    from sfbcheck.checks.certificates import private_key_readable
+    from sfbcheck.lab.sections.certificates import machine_sid
+
+    def edit(lab: Lab) -> None:
+        entry = next(e for e in store(lab, FE1, "My") if e["Thumbprint"] ==
+                     lab.pki.assigned[FE1]["Default"].thumbprint)
+        sid = f"{machine_sid(FE1)}-1001" if sid_of_machine else "S-1-5-21-111-222-333-1001"
+        entry["PrivateKeyAccess"] = [r for r in entry["PrivateKeyAccess"] if "RTC" not in r["IdentityReference"]
+                                     and r["Sid"] != "S-1-5-20"] + [
+            {"IdentityReference": identity, "Sid": sid, "FileSystemRights": "Read", "AccessControlType": "Allow"}]
+
+    fe = host_of(lab, tmp_path, FE1, edit)
+    assert (private_key_readable(fe, "Default") == []) is readable

@@ -40,6 +40,7 @@ from sfbcheck.facts.assignments import (
     pending_assignments,
     private_key_access,
     private_key_file,
+    rtc_group_sids,
 )
 from sfbcheck.facts.certificates import StoredCert, stores
 from sfbcheck.facts.chain import ChainResult, LayeredIndex, StoreIndex, build_chain, cert_name, store_index
@@ -49,8 +50,8 @@ from sfbcheck.problems import Problem
 from sfbcheck.targets import EdgePool
 
 # CERT-09: who must read the key. NETWORK SERVICE and LocalSystem by their well-known SIDs (any language); the
-# RTC groups are local groups Lync setup creates under these English names on every language (no well-known SID:
-# matched by name, or by the SID the collector translated when the group is known by SID in the evidence).
+# RTC groups are machine-local groups (no well-known SID): by the SIDs the LocalGroup section gives, or, from an
+# older collector without it, by the names Lync setup gives them.
 SERVICE_SIDS = {NETWORK_SERVICE_SID}
 SERVICE_GROUPS = {"rtc server local group", "rtc component local group"}
 SERVICE_ACCOUNTS = {"network service"} | SERVICE_GROUPS    # by name only for evidence without SIDs
@@ -388,18 +389,20 @@ def _chain_problems(host: Host, entry: StoredCert, at: datetime, label: str) -> 
                     evidence=f"chain built by signature ({result.kind}): {result.describe_path()}\n{_describe(entry)}")]
 
 
-def _is_account(rule: AccessRule, sids: set[str], names: set[str]) -> bool:
-    """The rule is for one of the accounts: by SID when the collector translated it, else by name."""
-    if rule.sid:  # well-known accounts by SID; the RTC groups' SIDs are per machine: by their (English) names
-        return rule.sid in sids or rule.account in names & SERVICE_GROUPS
+def _is_account(rule: AccessRule, sids: set[str], names: set[str], by_name: set[str] = frozenset()) -> bool:
+    """The rule is for one of the accounts: by SID when the collector translated it (``by_name``: accounts whose
+    SID the evidence does not give, matched by name even then), else by name."""
+    if rule.sid:
+        return rule.sid in sids or rule.account in names & by_name
     return rule.account in names
 
 
-def _can_read(rules: list[AccessRule], sids: set[str], names: set[str]) -> tuple[bool, list[AccessRule]]:
+def _can_read(rules: list[AccessRule], sids: set[str], names: set[str], by_name: set[str] = frozenset()
+              ) -> tuple[bool, list[AccessRule]]:
     broad_names = {n.casefold() for n in BROAD_SIDS.values()}
     relevant_deny = [r for r in rules if not r.allow and r.grants_read
-                     and (_is_account(r, sids, names) or _is_account(r, set(BROAD_SIDS), broad_names))]
-    allowed = [r for r in rules if r.allow and r.grants_read and _is_account(r, sids, names)]
+                     and (_is_account(r, sids, names, by_name) or _is_account(r, set(BROAD_SIDS), broad_names))]
+    allowed = [r for r in rules if r.allow and r.grants_read and _is_account(r, sids, names, by_name)]
     return bool(allowed) and not relevant_deny, relevant_deny
 
 
@@ -416,7 +419,9 @@ def private_key_readable(host: Host, use: str) -> list[Problem]:
                           f"is missing for {entry.thumbprint} (the collector reports the key file's Get-Acl)")
     owas = host.role is Role.owas
     accounts = OWAS_ACCOUNTS if owas else SERVICE_ACCOUNTS
-    readable, denies = _can_read(rules, OWAS_SIDS if owas else SERVICE_SIDS, accounts)
+    groups = None if owas else rtc_group_sids(host.evidence)
+    sids = OWAS_SIDS if owas else SERVICE_SIDS | (groups or set())
+    readable, denies = _can_read(rules, sids, accounts, set() if owas or groups is not None else SERVICE_GROUPS)
     if readable:
         return []
     shown = "\n".join(str(r) for r in rules) or "(empty ACL)"

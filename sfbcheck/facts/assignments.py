@@ -234,6 +234,24 @@ def private_key_access(evidence: Evidence, entry: StoredCert) -> list[AccessRule
     return rules
 
 
+RTC_GROUPS = ("rtc server local group", "rtc component local group")
+
+
+def rtc_group_sids(evidence: Evidence) -> set[str] | None:
+    """CERT-09: the SIDs of this machine's RTC Server / RTC Component Local Group (``LocalGroup``: Win32_Group,
+    local accounts named RTC*); None when the evidence has no such section (an older collector)."""
+    if not evidence.has("LocalGroup"):
+        return None
+    sids = set()
+    for record in evidence.records("LocalGroup"):
+        name, sid = record.get("Name"), record.get("SID")
+        if not isinstance(name, str) or not isinstance(sid, str) or not sid.upper().startswith("S-1-"):
+            raise EvidenceGap(evidence.server, "LocalGroup", f"is malformed: {record!r:.120}")
+        if name.strip().casefold() in RTC_GROUPS:
+            sids.add(sid.strip().upper())
+    return sids
+
+
 def private_key_file(evidence: Evidence, entry: StoredCert) -> str | None:
     """CERT-03: the private-key file the collector found for a My entry (CAPI ``Crypto\\RSA\\MachineKeys``, CNG
     ``Crypto\\Keys``, or ``Crypto\\SystemKeys``), or None when it found none. EvidenceGap when the collector did

@@ -97,6 +97,17 @@ def machine_sid(fqdn: str) -> str:
     return "S-1-5-21-" + "-".join(str(int.from_bytes(digest[i:i + 4], "big")) for i in (0, 4, 8))
 
 
+RTC_GROUP_RIDS = {"RTC Server Local Group": 1001, "RTC Component Local Group": 1002,
+                  "RTC Server Applications": 1003, "RTC Local Administrators": 1004,
+                  "RTC Local Read-only Administrators": 1005, "RTC Local User Administrators": 1006}
+
+
+def local_groups(fqdn: str) -> list[dict[str, str]]:
+    """``LocalGroup`` (Win32_Group, local groups named RTC*) as Lync / SfB setup leaves them (RIDs: lab values)."""
+    machine, local = fqdn.partition(".")[0].upper(), machine_sid(fqdn)
+    return [{"Name": name, "Domain": machine, "SID": f"{local}-{rid}"} for name, rid in RTC_GROUP_RIDS.items()]
+
+
 def key_access(fqdn: str, role: str) -> list[dict[str, str]]:
     """The private-key file's ACL as ``Get-Acl`` reports it (what the Deployment Wizard / import leaves), each rule
     with the SID the collector translates its IdentityReference to."""
@@ -106,8 +117,10 @@ def key_access(fqdn: str, role: str) -> list[dict[str, str]]:
              ("BUILTIN\\Administrators", "S-1-5-32-544", "FullControl")]
     if role != "owas":
         rules += [("NT AUTHORITY\\NETWORK SERVICE", "S-1-5-20", "Read, Synchronize"),
-                  (f"{machine}\\RTC Server Local Group", f"{local}-1001", "Read, Synchronize"),
-                  (f"{machine}\\RTC Local Read-only Administrators", f"{local}-1005", "Read, Synchronize")]
+                  (f"{machine}\\RTC Server Local Group", f"{local}-{RTC_GROUP_RIDS['RTC Server Local Group']}",
+                   "Read, Synchronize"),
+                  (f"{machine}\\RTC Local Read-only Administrators",
+                   f"{local}-{RTC_GROUP_RIDS['RTC Local Read-only Administrators']}", "Read, Synchronize")]
     return [{"IdentityReference": who, "Sid": sid, "FileSystemRights": rights, "AccessControlType": "Allow"}
             for who, sid, rights in rules]
 
@@ -151,6 +164,7 @@ def build(lab: Lab) -> None:
             "CA": [c.record(has_private_key=False) for c in intermediates],
         }
         if lab.pool_of(fqdn)["role"] != "owas":
+            sections["LocalGroup"] = local_groups(fqdn)
             sections["CsCertificate"] = [assignment(use, issued) for use, issued in uses.items()] + [
                 assignment(use, issued, effective=effective, previous=previous)
                 for use, (issued, effective, previous) in keys.pending.get(fqdn, {}).items()]
