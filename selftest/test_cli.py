@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,10 @@ def test_exit_codes_compliant_non_compliant_run_error_and_usage_error(clean_lab,
     # the missing file names the three ways to get it, with the collector's command line for an Edge
     assert "sfbcheck collect" in missing.stdout and "sfbcheck probe" in missing.stdout
     assert ".\\Collect-SfbEvidence.ps1 -Roles edge -PoolFqdn edgepool.contoso.local" in missing.stdout
+    shutil.rmtree(clean.parent / "evidence")
+    gone = sfbcheck("run", str(clean), cwd=tmp_path)
+    assert gone.returncode == cli.USAGE_ERROR and "does not exist" in gone.stdout + gone.stderr
+    assert "sfbcheck collect" in gone.stdout + gone.stderr and "-Roles frontend" in gone.stdout + gone.stderr
     marker = sfbcheck("run", str(faulty), "-m", "edgee", cwd=tmp_path)
     assert marker.returncode == cli.USAGE_ERROR
     assert "unknown marker 'edgee'" in marker.stdout + marker.stderr and "edge, " in marker.stdout + marker.stderr

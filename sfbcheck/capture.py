@@ -14,6 +14,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sfbcheck import resources
 from sfbcheck.errors import InventoryError
 from sfbcheck.inventory import load_inventory
 from sfbcheck.live.collect import capture
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     except InventoryError as exc:
         print(exc, file=sys.stderr)
         return 2
-    out = args.out or args.inventory.resolve().parent / "snapshots" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    beside = Path.cwd() if resources.is_shipped(args.inventory) else args.inventory.resolve().parent  # never into
+    out = args.out or beside / "snapshots" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")  # an installed copy
     try:
         outcomes = capture(inventory, out, insecure=args.insecure_skip_tls_verify,
                            progress=lambda line: print(f"[capture] {line}", file=sys.stderr, flush=True),

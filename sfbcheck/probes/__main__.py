@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from sfbcheck import resources
 from sfbcheck.errors import InventoryError
 from sfbcheck.inventory import load_inventory
 from sfbcheck.probes import run_runner_probes
@@ -27,7 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     except InventoryError as exc:
         print(exc, file=sys.stderr)
         return 2
-    path = run_runner_probes(inventory, args.out or inventory.evidence_dir)
+    out = args.out or inventory.evidence_dir
+    if resources.is_shipped(out):
+        print(f"{out} is the installed sample lab (read-only): give --out DIR", file=sys.stderr)
+        return 2
+    path = run_runner_probes(inventory, out)
     sections = json.loads(path.read_text(encoding="utf-8"))["Sections"]
     dns = sections["DnsQuery"]
     failed = sum(1 for r in dns if r["Status"] not in ("NOERROR", "NODATA", "NXDOMAIN"))
