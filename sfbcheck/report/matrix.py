@@ -75,8 +75,8 @@ def matrix_data(run: dict[str, Any], servers: list[dict[str, str]], results: lis
     drift_rows = {key: [[host_index[e["host"]], req_index[e["requirement"]], e["nodeid"], e["before"], e["after"]]
                         for e in drift.get(key, []) if e["host"] in host_index and e["requirement"] in req_index]
                   for key in ("new_failures", "fixed", "unchanged")}
-    reqs = [[rid, known[rid].title if rid in known else "", known[rid].impact if rid in known else ""]
-            for rid in req_ids]
+    reqs = [[rid, known[rid].title if rid in known else "", known[rid].impact if rid in known else "",
+             _sources(known[rid].source) if rid in known else []] for rid in req_ids]
     return {
         "run": {k: run.get(k) for k in ("deployment", "inventory", "evidence", "finished", "exitstatus")},
         "report": report_name,
@@ -87,6 +87,14 @@ def matrix_data(run: dict[str, Any], servers: list[dict[str, str]], results: lis
         "details": details,
         "drift": {"baseline": drift.get("baseline"), "note": drift.get("note", ""), **drift_rows},
     }
+
+
+def _sources(source: str) -> list[list[str | None]]:
+    """[title, address or None] of each source document (docs/sources.md): the panel links the public ones."""
+    from sfbcheck.sources import resolve
+
+    return [[f"seed {ref.seed}: {ref.title}" if ref.seed else (ref.title or ref.reference), ref.url]
+            for ref in resolve(source)]
 
 
 def script_json(data: Any) -> str:
