@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from selftest.harness import PROJECT, run_lab, run_suite
-from sfbcheck.catalog import catalog
+from sfbcheck.catalog import WARNING, catalog
 from sfbcheck.lab.faults import DEMO_FAULTS, FAULTS
 
 VERDICTS_ONLY = ("-p", "no:html", "-p", "no:junitxml")
@@ -23,6 +23,7 @@ def test_clean_lab_passes_everything(clean_lab, tmp_path):
     assert run.returncode == 0, run.stdout[-3000:]
     assert run.results, "the suite ran no test"
     assert not run.failures and not run.errors
+    assert not run.outcomes("warning"), "the clean lab must not warn either"
     assert (tmp_path / "reports" / "latest.html").is_file() and (tmp_path / "reports" / "latest.xml").is_file()
 
 
@@ -38,6 +39,13 @@ def test_clean_lab_passes_everything_judged_warm(clean_lab, tmp_path):
 def test_fault_fails_exactly_its_requirement(name, clean_lab, tmp_path):
     fault = FAULTS[name]
     run = run_lab(clean_lab, tmp_path, *VERDICTS_ONLY, faults=[name])
+    if catalog()[fault.requirement].impact == WARNING:  # warning level: reported, the run still passes
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert not run.failures and not run.errors, run.stdout[-3000:]
+        assert run.outcomes("warning") == fault.expected_failures, run.stdout[-3000:]
+        message = "\n".join(r["message"] for r in run.results if r["outcome"] == "warning")
+        assert "fix:" in message, f"the warning of {name} gives no fix:\n{message}"
+        return
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
     assert not run.errors, run.stdout[-3000:]
     assert run.failures == fault.expected_failures, run.stdout[-3000:]

@@ -284,6 +284,11 @@ class Policy(Strict):
     tls12_required: bool = False  # TLS-04: judge the TLS 1.2 prerequisites even where TLS 1.0/1.1 is enabled
     waiver_max_days: int = Field(default=365, ge=1)  # waivers: the longest a waiver may run from today
     collection_timeout_seconds: float = Field(default=900.0, gt=0)  # live: total deadline per server
+    host_memory_gb: dict[str, float] = {}  # HOST-02: minimum memory per role instead of Microsoft's (frontend: 32)
+    host_cores: dict[str, int] = {}  # HOST-02: minimum processor cores per role instead of Microsoft's (frontend: 12)
+    disk_free_percent: float = Field(default=10.0, ge=0, le=100)  # HOST-03: free space per data drive, at least
+    disk_free_gb: float = Field(default=10.0, ge=0)  # HOST-03: and at least this many GB free
+    boot_max_age_days: int = Field(default=90, ge=1)  # HOST-04: last boot at most this many days before collection
 
     @field_validator("impact")
     @classmethod

@@ -38,6 +38,7 @@ MARKERS = {
     "version": "product version, updates, operating system, database schema",
     "pool": "local stores and pool health (SQL Express instances, quorum, DNS, addresses)",
     "evidence": "the evidence itself (freshness, completeness)",
+    "hygiene": "server platform hygiene: power plan, sizing, free disk space, reboots",
 }
 _EXPRESSION_WORDS = {"and", "or", "not", "True", "False", "None"}
 _IDENT = re.compile(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+")  # what pytest's -m/-k scanner takes for one name

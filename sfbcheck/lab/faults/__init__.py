@@ -50,7 +50,7 @@ def apply(lab: Lab, names: list[str]) -> Lab:
     return lab
 
 
-from sfbcheck.lab.faults import certificates, certstore, frontend, network, platform, probes  # noqa: E402,F401  (registers the faults)
+from sfbcheck.lab.faults import certificates, certstore, frontend, hygiene, network, platform, probes  # noqa: E402,F401  (registers the faults)
 from sfbcheck.lab.faults import host as host_faults  # noqa: E402,F401  (not `host`: fault() has a parameter of that name)
 
 # The committed demo lab: a few seeds' faults, so the report shows what a failure looks like.

@@ -6,6 +6,7 @@ from sfbcheck.lab.sections import (
     events,
     frontend,
     host,
+    hygiene,
     network,
     platform,
     probes,
@@ -18,6 +19,7 @@ SECTION_BUILDERS = [
     events.build,
     host.build,
     frontend.build,  # after host: adds SystemDrive to Win32_OperatingSystem on OWAS servers
+    hygiene.build,  # after host: memory and processors join Win32_ComputerSystem
     probes.build,  # after certificates: the Edge internal certificates presented on 4443
     topology.build,  # the CMS master's Get-CsTopology -AsXml, from the inventory
     platform.build,  # after host (adds the SQL Express and Fabric services) and probes (the Edge's own probes)
