@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -85,6 +86,7 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
                   "-w", str(dist), str(_copy_sources(tmp_path / "src"))], tmp_path, env)
     assert built.returncode == 0, built.stderr
     wheel = next(dist.glob("sfbcheck-*.whl"))
+    _assert_ships_the_data(wheel)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=TIMEOUT)
     python, bindir = venv / "bin" / "python", venv / "bin"
@@ -137,6 +139,19 @@ def test_wheel_installs_into_a_fresh_environment_and_runs_from_an_empty_folder(t
     # nothing was written into the installation
     assert sorted(p.relative_to(site.parent) for p in site.parent.rglob("*") if p.is_file()
                   and "__pycache__" not in p.parts) == [p for p in shipped if "__pycache__" not in p.parts]
+
+
+def _assert_ships_the_data(wheel: Path) -> None:
+    """Every data file of sfbcheck/ (catalog, service and build tables, report templates), the tests, the collector
+    and the sample lab are in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    data = {p.relative_to(PROJECT).as_posix() for p in (PROJECT / "sfbcheck").rglob("*")
+            if p.is_file() and p.suffix in (".yml", ".json", ".html", ".css") and "__pycache__" not in p.parts}
+    tests = {f"sfbcheck_suite/{p.name}" for p in (PROJECT / "tests").glob("test_*.py")}
+    lab = {f"sfbcheck/shipped/lab/{p.relative_to(PROJECT / 'inventories' / 'lab').as_posix()}"
+           for p in (PROJECT / "inventories" / "lab").rglob("*") if p.is_file() and "snapshots" not in p.parts}
+    shipped = {"sfbcheck/shipped/collector/Collect-SfbEvidence.ps1", *data, *tests, *lab}
+    assert shipped - names == set()
 
 
 def _latest(report_dir: Path) -> str:
