@@ -3,7 +3,6 @@ the deployment), on real certificates, both ways."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,28 +25,17 @@ from sfbcheck.lab.sections.certificates import EDGE_EXTERNAL_USES, FRONT_END_USE
 FE1, FE4, EDGE1 = "fe01.contoso.local", "fe04.contoso.local", "edge01.contoso.local"
 
 
-def _rebuilt(lab: Lab, *, eku: list | None = "keep", cdp: bool = True, key=None, algorithm=None,
-             rsa_padding=None) -> pki.Issued:
-    """fe01's Default certificate re-issued with one property changed."""
-    current = lab.pki.assigned[FE1]["Default"].cert
-    issuer = lab.pki.issuing_rsa
-    key = key or pki.new_key("rsa")
-    builder = (x509.CertificateBuilder().subject_name(current.subject).issuer_name(issuer.cert.subject)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(lab.now - timedelta(days=1)).not_valid_after(lab.now + timedelta(days=700)))
-    for extension in current.extensions:
-        if isinstance(extension.value, x509.ExtendedKeyUsage) and eku != "keep":
-            if eku is not None:
-                builder = builder.add_extension(x509.ExtendedKeyUsage(eku), False)
-            continue
-        if isinstance(extension.value, x509.CRLDistributionPoints) and not cdp:
-            continue
-        if isinstance(extension.value, x509.AuthorityKeyIdentifier | x509.SubjectKeyIdentifier):
-            continue
-        builder = builder.add_extension(extension.value, extension.critical)
-    assert issuer.key is not None
-    cert = builder.sign(issuer.key, algorithm or hashes.SHA256(), rsa_padding=rsa_padding)
-    return pki.Issued(cert, key, "SfB Default rebuilt")
+def _rebuilt(lab: Lab, *, eku: list | str | None = "keep", cdp: bool = True, rsa_padding: object = None
+             ) -> pki.Issued:
+    """fe01's Default certificate re-issued (new key) with one property changed."""
+    without: tuple[type, ...] = () if cdp else (x509.CRLDistributionPoints,)
+    replace = {}
+    if eku is None:
+        without += (x509.ExtendedKeyUsage,)
+    elif eku != "keep":
+        replace[x509.ExtendedKeyUsage] = x509.ExtendedKeyUsage(eku)
+    return pki.reissue(lab.pki.assigned[FE1]["Default"], lab.pki.issuing_rsa, without=without, replace=replace,
+                       key=pki.new_key("rsa"), rsa_padding=rsa_padding, friendly_name="SfB Default rebuilt")
 
 
 def _fe01_default(lab: Lab, tmp_path: Path, issued: pki.Issued) -> Host:
@@ -104,17 +92,9 @@ def test_edge_internal_needs_client_authentication_access_edge_only_advised(lab,
         internal = pki.make_leaf("edgepool.contoso.local", lab.pki.issuing_rsa, now=lab.now,
                                  sans=["edgepool.contoso.local", EDGE1])
         external = lab.pki.assigned[EDGE1]["AccessEdgeExternal"]
-        for issued, uses in ((internal, ["Internal"]), (external, list(EDGE_EXTERNAL_USES))):
-            rebuilt = x509.CertificateBuilder().subject_name(issued.cert.subject).issuer_name(issued.cert.issuer) \
-                .public_key(issued.cert.public_key()).serial_number(x509.random_serial_number()) \
-                .not_valid_before(issued.cert.not_valid_before_utc).not_valid_after(issued.cert.not_valid_after_utc)
-            for extension in issued.cert.extensions:
-                value = x509.ExtendedKeyUsage(only_server) if isinstance(extension.value, x509.ExtendedKeyUsage) \
-                    else extension.value
-                rebuilt = rebuilt.add_extension(value, extension.critical)
-            signer = lab.pki.issuing_rsa if issued is internal else lab.pki.public_ca
-            assert signer.key is not None
-            assign(lab, EDGE1, uses, pki.Issued(rebuilt.sign(signer.key, hashes.SHA256()), issued.key, "x"))
+        server_only = {x509.ExtendedKeyUsage: x509.ExtendedKeyUsage(only_server)}
+        assign(lab, EDGE1, ["Internal"], pki.reissue(internal, lab.pki.issuing_rsa, replace=server_only))
+        assign(lab, EDGE1, list(EDGE_EXTERNAL_USES), pki.reissue(external, lab.pki.public_ca, replace=server_only))
 
     edge = host_of(lab, tmp_path, EDGE1, edit)
     [internal] = certificate_profile(edge, "Internal")

@@ -59,6 +59,15 @@ class Issued:
         return hashlib.sha1(self.der).hexdigest().upper()  # noqa: S324 - Windows thumbprints are SHA-1
 
     @property
+    def dns_names(self) -> list[str]:
+        """The SAN DNS names ([] without a SAN extension)."""
+        try:
+            san = self.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        except x509.ExtensionNotFound:
+            return []
+        return san.get_values_for_type(x509.DNSName)
+
+    @property
     def subject(self) -> x509.Name:
         return self.cert.subject
 
@@ -211,3 +220,31 @@ def sha1_signed(issued: Issued, issuer: Issued) -> Issued:
     signature = issuer.key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - a deprecated CA, on purpose
     der = _der(0x30, tbs + _SHA1_RSA + _der(0x03, b"\x00" + signature))
     return Issued(x509.load_der_x509_certificate(der), issued.key, issued.friendly_name, dict(issued.extra))
+
+
+def reissue(issued: Issued, issuer: Issued, *, without: tuple[type, ...] = (),
+            replace: dict[type, x509.ExtensionType] | None = None, key: PrivateKey | None = None,
+            algorithm: hashes.HashAlgorithm | None = None, rsa_padding: Any = None,
+            friendly_name: str | None = None) -> Issued:
+    """``issued`` re-issued by ``issuer`` (new serial; same subject, validity and extensions but those ``without``
+    names, those ``replace`` maps to a new value, and the key identifiers, which follow the keys)."""
+    assert issuer.key is not None
+    key = key or issued.key
+    assert key is not None
+    replace = dict(replace or {})
+    old = issued.cert
+    builder = (x509.CertificateBuilder().subject_name(old.subject).issuer_name(issuer.cert.subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(old.not_valid_before_utc).not_valid_after(old.not_valid_after_utc)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+                              critical=False))
+    for extension in old.extensions:
+        kind = type(extension.value)
+        if kind in without or kind in (x509.SubjectKeyIdentifier, x509.AuthorityKeyIdentifier):
+            continue
+        builder = builder.add_extension(replace.pop(kind, extension.value), extension.critical)
+    for value in replace.values():
+        builder = builder.add_extension(value, critical=False)
+    cert = builder.sign(issuer.key, algorithm or hashes.SHA256(), rsa_padding=rsa_padding)
+    return Issued(cert, key, issued.friendly_name if friendly_name is None else friendly_name)

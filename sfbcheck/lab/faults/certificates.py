@@ -87,8 +87,7 @@ def standard_edition_certificate_deleted(lab: Lab) -> None:
 @fault("fe02-default-expiring", "CERT-02", FE02,
        "the Default / web services certificate expires in 12 days (inside the 30-day policy horizon)")
 def default_expiring(lab: Lab) -> None:
-    names = lab.pki.assigned[FE02]["Default"].cert.extensions.get_extension_for_class(
-        x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    names = lab.pki.assigned[FE02]["Default"].dns_names
     expiring = pki.make_leaf("pool01.contoso.local", lab.pki.issuing_rsa, sans=names, now=lab.now,
                              days_before=718, days_after=12, friendly_name=f"SfB Default {lab.now.year - 2}")
     assign(lab, FE02, FRONT_END_USES, expiring)
@@ -231,8 +230,7 @@ def rolled_default_from_unknown_ca(lab: Lab) -> None:
     root = pki.make_root("Fabrikam Root CA", org="Fabrikam Inc", now=lab.now)
     issuing = pki.make_ca("Fabrikam Issuing CA", root, org="Fabrikam Inc", now=lab.now)
     current = lab.pki.assigned[FE01]["Default"]
-    names = current.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
-        x509.DNSName)
+    names = current.dns_names
     renewed = pki.make_leaf("pool01.contoso.local", issuing, sans=names, now=lab.now,
                             friendly_name=f"SfB Default {lab.now.year + 1}")
     _store(lab, FE01, "My").append(personal_entry(lab, FE01, renewed))
@@ -244,18 +242,8 @@ def rolled_default_from_unknown_ca(lab: Lab) -> None:
        "fe03's Default / web services certificate was issued from a copied template without a CRL distribution "
        "point: clients and partners cannot check its revocation")
 def default_without_crl_distribution_point(lab: Lab) -> None:
-    current = lab.pki.assigned[FE03]["Default"]
-    issuer = lab.pki.issuing_rsa
-    assert issuer.key is not None
-    names = current.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    builder = (x509.CertificateBuilder().subject_name(current.cert.subject).issuer_name(issuer.cert.subject)
-               .public_key(current.cert.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(current.cert.not_valid_before_utc).not_valid_after(current.cert.not_valid_after_utc))
-    for extension in current.cert.extensions:
-        if not isinstance(extension.value, x509.CRLDistributionPoints):
-            builder = builder.add_extension(extension.value, extension.critical)
-    assert names is not None
-    reissued = Issued(builder.sign(issuer.key, hashes.SHA256()), current.key, f"SfB Default {lab.now.year} fe03")
+    reissued = pki.reissue(lab.pki.assigned[FE03]["Default"], lab.pki.issuing_rsa,
+                           without=(x509.CRLDistributionPoints,), friendly_name=f"SfB Default {lab.now.year} fe03")
     assign(lab, FE03, FRONT_END_USES, reissued)
 
 

@@ -21,14 +21,7 @@ def assignment(use: str, issued: Issued, *, effective: datetime | None = None,
                previous: Issued | None = None) -> dict[str, Any]:
     """One Get-CsCertificate entry; ``effective`` and ``previous`` for a certificate rolled onto the use
     (``Set-CsCertificate -Roll -EffectiveDate``: EffectiveDate and PreviousThumbprint; shape unverified)."""
-    cert = issued.cert
-    try:
-        from cryptography import x509
-
-        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
-            x509.DNSName)
-    except Exception:  # noqa: BLE001 - a certificate without SAN
-        sans = []
+    cert, sans = issued.cert, issued.dns_names
     return {"Use": use, "Thumbprint": issued.thumbprint, "Subject": windows_dn(cert.subject),
             "Issuer": windows_dn(cert.issuer), "SerialNumber": windows_serial(cert.serial_number),
             "NotBefore": cert.not_valid_before_utc.isoformat(), "NotAfter": cert.not_valid_after_utc.isoformat(),
