@@ -187,3 +187,20 @@ def test_the_collector_emits_every_section_the_lab_evidence_has(clean_lab):
     collected = set(re.findall(r"@\('(\w+)', '[\w,*]+', 'Get-Sfb\w+'\)", source))
     in_lab = {name for document in clean_lab.evidence.values() for name in document["Sections"]}
     assert in_lab - collected == set()
+
+
+def test_the_pester_tests_parse_and_test_functions_the_collector_has():
+    """collector/tests/*.Tests.ps1 (run by an administrator with Invoke-Pester on a real server) stay in step."""
+    from sfbcheck.live.collect import COLLECTOR
+
+    own = set(re.findall(r"^function ([\w-]+)", collector_script(), re.M))
+    files = sorted((COLLECTOR.parent / "tests").glob("*.ps1"))
+    assert any(f.name.endswith(".Tests.ps1") for f in files)
+    for path in files:
+        tree = parse(path.read_bytes())
+        assert not tree.root_node.has_error, (path.name, [str(n.start_point) for n in nodes(tree, "ERROR")])
+        used = {text(n.child_by_field_name("command_name")) for n in nodes(tree, "command")
+                if n.child_by_field_name("command_name") is not None}
+        missing = {name for name in used if re.match(r"^[A-Z][a-z]+-Sfb\w*$", name) and name not in own
+                   and not name.startswith(("Get-SfbTest", "Assert-SfbTest"))}
+        assert not missing, f"{path.name} calls functions the collector does not define: {sorted(missing)}"
