@@ -104,7 +104,16 @@ def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]
             "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
             "FederationLookups": federation_lookups(inventory, server),
             "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)),
-            "PoolFqdn": server.pool.fqdn, "AsBase64": True}
+            "PoolFqdn": server.pool.fqdn, "AsBase64": True, **collector_time_limits(inventory)}
+
+
+def collector_time_limits(inventory: Inventory) -> dict[str, int]:
+    """The collector's own limits, inside policy.collection_timeout_seconds: its total ends a minute (or a
+    tenth, when shorter) before this runner gives up, so the document with its timed-out sections still comes
+    back; one section gets at most 120 s of it (a hung Get-CsManagementStoreReplicationStatus costs that one)."""
+    deadline = inventory.policy.collection_timeout_seconds
+    total = int(max(1, deadline - min(60.0, deadline / 10)))
+    return {"TotalTimeoutSeconds": total, "SectionTimeoutSeconds": min(120, total)}
 
 
 def parse_output(stdout: bytes) -> dict[str, Any]:
