@@ -204,3 +204,32 @@ def test_the_pester_tests_parse_and_test_functions_the_collector_has():
         missing = {name for name in used if re.match(r"^[A-Z][a-z]+-Sfb\w*$", name) and name not in own
                    and not name.startswith(("Get-SfbTest", "Assert-SfbTest"))}
         assert not missing, f"{path.name} calls functions the collector does not define: {sorted(missing)}"
+
+
+def test_every_script_variable_a_section_reads_reaches_the_worker_runspace():
+    """Sections run in a worker runspace that only has the variables of $SfbSharedVariables (and $SfbRun): a
+    section function, or anything it calls, that reads another script-level variable would read nothing there."""
+    source = collector_script()
+    tree = parse(source.encode("utf-8"))
+    bodies = {text(f.child_by_field_name("function_name") or f.children[1]): text(f)
+              for f in nodes(tree, "function_statement")}
+    shared = set(re.findall(r"'(\w+)'", re.search(r"\$SfbSharedVariables = @\(([^)]*)\)", source).group(1)))
+    param_block = re.search(r"^param\((.*?)^\)", source, re.M | re.S).group(1)
+    script_level = set(re.findall(r"\$(\w+)\s*=", param_block))
+    script_level |= set(re.findall(r"^\$(\w+)\s*=", source, re.M))
+    catalog = re.findall(r"@\('\w+', '[\w,*]+', '(Get-Sfb\w+)'\)", source)
+    reached, todo = set(), list(catalog)
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in bodies:
+            continue
+        reached.add(name)
+        todo += [called for called in bodies if called != name and re.search(rf"\b{re.escape(called)}\b",
+                                                                               bodies[name])]
+    missing = {}
+    for name in reached:
+        used = set(re.findall(r"\$(?:script:)?(\w+)", bodies[name])) & script_level
+        lacking = used - shared - {"SfbRun", "true", "false", "null"}
+        if lacking:
+            missing[name] = sorted(lacking)
+    assert not missing, f"add these to $SfbSharedVariables: {missing}"
