@@ -1565,10 +1565,7 @@ function Invoke-SfbInWorker {
     if ($output.Count -ne 1) {
         return Invoke-SfbGuarded -Function 'Get-SfbNoOutput'
     }
-    $result = $output[0]
-    if ($null -ne $result.PSObject -and $result -isnot [System.Collections.IDictionary]) {
-        $result = $result.PSObject.BaseObject
-    }
+    $result = $output[0].PSObject.BaseObject  # the dictionary itself, not the pipeline's PSObject wrapper
     $result['TimedOut'] = $false
     return $result
 }
