@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from selftest.harness import SuiteRun, run_suite
 from sfbcheck import targets
 from sfbcheck.evidence import EvidenceStore
@@ -60,23 +62,29 @@ def test_parallel_run_gives_the_serial_results(clean_lab: Any, tmp_path: Path) -
         assert {("EDGE-ROUTE-01", "edge02.contoso.local"), ("STORE-01", "fe02.contoso.local")} <= run.failures
 
 
-def _reads(clean_lab: Any, tmp_path: Path) -> tuple[Path, dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+Reads = tuple[Path, dict[str, dict[str, int]], dict[str, dict[str, int]]]
+
+
+@pytest.fixture(scope="module")
+def reads(clean_lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Reads:
+    """The clean lab judged serially and with -n 2 (once for both tests below): the evidence reads of each."""
+    tmp_path = tmp_path_factory.mktemp("reads")
     inventory = clean_lab.write(tmp_path / "lab")
     serial = evidence_reads(run_suite(inventory, tmp_path / "serial", "-n", "0"))
     parallel = evidence_reads(run_suite(inventory, tmp_path / "parallel", "-n", "2"))
     return inventory, serial, parallel
 
 
-def test_each_evidence_file_is_read_at_most_once_per_process(clean_lab: Any, tmp_path: Path) -> None:
-    _, serial, parallel = _reads(clean_lab, tmp_path)
+def test_each_evidence_file_is_read_at_most_once_per_process(reads: Reads) -> None:
+    _, serial, parallel = reads
     assert list(serial) == ["main"] and set(parallel) == {"gw0", "gw1"}
     for reads in (*serial.values(), *parallel.values()):
         assert reads and set(reads.values()) == {1}, reads
     assert set().union(*parallel.values()) == set(serial["main"])
 
 
-def test_a_worker_reads_only_the_evidence_its_groups_need(clean_lab: Any, tmp_path: Path) -> None:
-    inventory, _, parallel = _reads(clean_lab, tmp_path)
+def test_a_worker_reads_only_the_evidence_its_groups_need(reads: Reads) -> None:
+    inventory, _, parallel = reads
     workers_reading = Counter(server for reads in parallel.values() for server in reads)
     needing = groups_needing(inventory)
     for server, workers in workers_reading.items():
