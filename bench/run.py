@@ -37,11 +37,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 import browser  # noqa: E402
+import profiling  # noqa: E402
 from synthetic import write_synthetic  # noqa: E402
 
 from sfbcheck.lab.faults import DEMO_FAULTS  # noqa: E402
 
-PARTS = ("suite", "bare", "reports", "browser")
+PARTS = ("suite", "bare", "reports", "browser", "profile")
 ANALYSIS_MARK = "<!-- Hand-written analysis below this line: bench/run.py keeps it when it rewrites the file. -->"
 TARGET_RATIO, TARGET_WALL_S, TARGET_PAGE_MS, TARGET_SERVERS = 2.0, 60.0, 2000.0, 500
 
@@ -81,13 +82,14 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def run_measured(command: list[str], cwd: Path, interval: float = 0.1) -> Measured:
+def run_measured(command: list[str], cwd: Path, interval: float = 0.1, env: dict[str, str] | None = None) -> Measured:
     """Run ``command``; wall time and the peak RSS of its process tree (sampled every ``interval`` s)."""
     peak = {"total": 0, "max": 0}
     with tempfile.TemporaryFile(mode="w+") as out:
         cpu_before = _children_cpu()
         start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=_clean_env())
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                env={**_clean_env(), **(env or {})})
         done = threading.Event()
 
         def sample() -> None:
@@ -151,6 +153,7 @@ class SizeResult:
     stock: Measured | None = None
     sizes_kb: dict[str, float] = field(default_factory=dict)
     pages_ms: dict[str, float] = field(default_factory=dict)
+    profile: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -229,6 +232,10 @@ def measure_size(servers: int, parts: set[str], workers: int, work: Path, faults
                     result.notes.append(f"Chromium could not time {name}: {exc}")
             print(f"[{servers}] browser: " + ", ".join(f"{k} {v:.0f} ms" for k, v in result.pages_ms.items()),
                   flush=True)
+    if "profile" in parts:
+        result.profile = profiling.measure(run_measured, pytest_command, inventory, work, result.items or None,
+                                           result.bare)
+        profiling.print_summary(servers, result.profile)
     return result
 
 
@@ -432,6 +439,13 @@ def render(results: list[SizeResult], args: argparse.Namespace, chromium: str | 
         for r in results:
             out.append(f"| {r.servers} | " + " | ".join(_fmt(r.pages_ms.get(k), ',.0f', ' ms') for k in names) + " |")
         out.append("")
+    if any(r.profile for r in results):
+        out += ["## Profile", "", "Where a serial run's time goes (`--parts profile`): phases timed inside pytest by "
+                "bench/phases.py, a sampling profile by py-spy, bare pytest and the checks without pytest "
+                "(bench/floor.py), all in this benchmark run, so the ratios compare runs made under the same load.", ""]
+        for r in results:
+            if r.profile:
+                out += profiling.render(r.servers, r.profile)
     notes = sorted({n for r in results for n in r.notes})
     out += ["## Targets", "", *verdicts(results, args.workers), ""]
     if notes:
