@@ -57,8 +57,8 @@ def test_parallel_run_gives_the_serial_results(clean_lab: Any, tmp_path: Path) -
     for run in (serial, parallel):
         errors = [r for r in run.results if r["outcome"] == "error"]
         assert len(errors) == 1 and BROKEN in errors[0]["message"], errors
-        skipped = [r for r in run.results if r["outcome"] == "skipped"]
-        assert skipped and all(BROKEN in r["message"] for r in skipped)
+        skipped = [r for r in run.results if r["outcome"] == "skipped" and r["host"] == BROKEN]
+        assert skipped and all(BROKEN in r["message"] for r in skipped)  # others may skip as "does not apply"
         assert {("EDGE-ROUTE-01", "edge02.contoso.local"), ("STORE-01", "fe02.contoso.local")} <= run.failures
 
 

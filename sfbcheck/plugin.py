@@ -32,6 +32,8 @@ REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
 SELECTION_KEY = pytest.StashKey[dict[str, Any]]()  # selection.run_selection: what the run selected, its report name
 REPORTS_BROKEN_KEY = pytest.StashKey[frozenset[str]]()  # servers whose unusable evidence this item reports
 EVIDENCE_READS_KEY = pytest.StashKey[dict[str, dict[str, int]]]()  # process -> server -> evidence file reads
+REQUIREMENT_KEY = pytest.StashKey[str]()  # the requirement ID of a compliance test (its "requirement" mark)
+ABOUT_KEY = pytest.StashKey[dict[str, str]]()  # what each of its reports carries (see _about)
 PLAIN_NODEID_KEY = pytest.StashKey[str]()  # the node id before pytest-xdist's loadgroup appends "@<group>"
 
 _current: list[pytest.Item] = []
@@ -226,6 +228,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks, and before -m/-k deselect
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     known = catalog()
+    marks: dict[tuple[str, ...], pytest.MarkDecorator] = {}  # built once per requirement, role and group
+
+    def mark(name: str, *args: str) -> pytest.MarkDecorator:
+        if (name, *args) not in marks:
+            decorator = getattr(pytest.mark, name)
+            marks[(name, *args)] = decorator(*args) if args else decorator
+        return marks[(name, *args)]
+
+    per_requirement: dict[str, list[pytest.MarkDecorator]] = {}
     for item in items:
         marker = item.get_closest_marker("requirement")
         if marker is None:
@@ -233,17 +244,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         rid = marker.args[0]
         if rid not in known:
             raise pytest.UsageError(f"{item.nodeid}: requirement {rid!r} is not in sfbcheck/catalog.yml")
-        req = known[rid]
-        for name in (*req.markers, impact_of(config, rid)):
-            item.add_marker(name)
+        if rid not in per_requirement:
+            per_requirement[rid] = [mark(name) for name in (*known[rid].markers, impact_of(config, rid))]
+        for decorator in per_requirement[rid]:
+            item.add_marker(decorator)
+        item.stash[REQUIREMENT_KEY] = rid
         item.extra_keyword_matches.add(rid)  # -k EDGE-ROUTE-01
         case_marker = item.get_closest_marker("sfbcase")
         if case_marker is not None:
             case: targets.Case = case_marker.args[0]
             item.stash[CASE_KEY] = case
-            item.add_marker(case.role)
+            item.add_marker(mark(case.role))
             item.stash[PLAIN_NODEID_KEY] = item.nodeid
-            item.add_marker(pytest.mark.xdist_group(xdist_group(config.stash[INVENTORY_KEY], case)))
+            item.add_marker(mark("xdist_group", xdist_group(config.stash[INVENTORY_KEY], case)))
             item.user_properties.append(("host", case.host))
             item.user_properties.append(("scope", case.scope))
         item.user_properties.append(("requirement", rid))
@@ -293,12 +306,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         item.stash[REPORTS_BROKEN_KEY] = item.stash.get(REPORTS_BROKEN_KEY, frozenset()) | {server}
 
 
-@pytest.fixture(autouse=True)
-def _evidence_ready(request: pytest.FixtureRequest) -> None:
-    case = request.node.stash.get(CASE_KEY, None)
+@pytest.hookimpl(trylast=True)  # after pytest set up the item's fixtures; failing here is the item's setup error
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Every server a case needs has usable evidence, else its first test errors once and the others skip.
+
+    A hook, not an autouse fixture: a fixture asking for ``request`` costs pytest two fixture definitions per
+    test (``RequestFixtureDef``, each an ``inspect.signature``), a tenth of a 500-server run's time."""
+    case = item.stash.get(CASE_KEY, None)
     if case is None:
         return
-    store = request.config.stash[STORE_KEY]
+    store = item.config.stash[STORE_KEY]
     broken: dict[str, EvidenceError] = {}
     for server in case.needs:
         try:
@@ -307,9 +324,9 @@ def _evidence_ready(request: pytest.FixtureRequest) -> None:
             broken[server.lower()] = exc
     if not broken:
         return
-    mine = [server for server in broken if server in request.node.stash.get(REPORTS_BROKEN_KEY, frozenset())]
+    mine = [server for server in broken if server in item.stash.get(REPORTS_BROKEN_KEY, frozenset())]
     if mine:
-        inventory = request.config.stash[INVENTORY_KEY]
+        inventory = item.config.stash[INVENTORY_KEY]
         pytest.fail("\n".join(_unusable(inventory, store.directory, broken[server]) +
                               f"\nEvery other test of {server} is skipped; other servers still run."
                               for server in mine), pytrace=False)
@@ -408,16 +425,10 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     report = yield
     secrets.scrub_report(report)  # no credential read this run reaches a report
-    marker = item.get_closest_marker("requirement")
-    if marker is None:
+    about = _about(item)
+    if about is None:
         return report
-    req = requirement(marker.args[0])
-    case = item.stash.get(CASE_KEY, None)
-    report.requirement = req.id
-    report.requirement_title = req.title
-    report.impact = impact_of(item.config, req.id)
-    report.host = case.host if case else ""
-    report.scope = case.scope if case else ""
+    report.__dict__.update(about)  # requirement, requirement_title, impact, host, scope: the same for each phase
     report.problems = [p.to_dict() for p in item.stash.get(PROBLEMS_KEY, [])]
     report.warning = call.when == "call" and report.passed and WARNING_KEY in item.stash
     report.warning_message = item.stash.get(WARNING_KEY, "") if report.warning else ""
@@ -440,6 +451,24 @@ def _printable(report: pytest.TestReport) -> None:
             report.longrepr = text.printable(shown)
     report.problems = text.clean(report.problems)
     report.warning_message = text.printable(report.warning_message)
+
+
+def _about(item: pytest.Item) -> dict[str, str] | None:
+    """What every report of a compliance test carries, computed once per test (not once per phase)."""
+    about = item.stash.get(ABOUT_KEY, None)
+    if about is None:
+        rid = item.stash.get(REQUIREMENT_KEY, None)
+        if rid is None:
+            marker = item.get_closest_marker("requirement")
+            if marker is None:
+                return None
+            rid = marker.args[0]
+        req = requirement(rid)
+        case = item.stash.get(CASE_KEY, None)
+        about = {"requirement": req.id, "requirement_title": req.title, "impact": impact_of(item.config, req.id),
+                 "host": case.host if case else "", "scope": case.scope if case else ""}
+        item.stash[ABOUT_KEY] = about
+    return about
 
 
 @pytest.hookimpl(tryfirst=True)

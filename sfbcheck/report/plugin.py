@@ -193,18 +193,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
+HOST_FACTS_KEY = pytest.StashKey[tuple[str, str, str | None]]()  # pool, role, evidence collected at
+
+
 def _describe_host(item: pytest.Item, report: Any) -> None:
+    """The pool, role and evidence time of the result's host: looked up once per test, not once per phase."""
+    facts = item.stash.get(HOST_FACTS_KEY, None)
+    if facts is None:
+        facts = item.stash[HOST_FACTS_KEY] = _host_facts(item)
+    report.pool, report.role, report.evidence_collected_at = facts
+
+
+def _host_facts(item: pytest.Item) -> tuple[str, str, str | None]:
     config = item.config
     case = item.stash.get(CASE_KEY, None)
-    report.pool, report.role, report.evidence_collected_at = "", "", None
     if case is None or INVENTORY_KEY not in config.stash:
-        return
+        return "", "", None
     inventory = config.stash[INVENTORY_KEY]
-    report.role = case.role
     try:
-        report.pool = inventory.pool_of(case.host).fqdn
+        pool = inventory.pool_of(case.host).fqdn
     except KeyError:
-        report.pool = case.host
+        pool = case.host
     store = config.stash[STORE_KEY]
     for server in sorted(case.needs, key=lambda s: s != case.host):
         try:
@@ -212,8 +221,8 @@ def _describe_host(item: pytest.Item, report: Any) -> None:
         except SfbCheckError:
             continue
         if collected is not None:
-            report.evidence_collected_at = collected.isoformat()
-            return
+            return pool, case.role, collected.isoformat()
+    return pool, case.role, None
 
 
 def _apply_waiver(item: pytest.Item, report: Any) -> None:
