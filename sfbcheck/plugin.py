@@ -497,6 +497,29 @@ _results_config: list[pytest.Config] = []
 def pytest_sessionstart(session: pytest.Session) -> None:
     _results_config[:] = [session.config]
     session.config.stash[EVIDENCE_READS_KEY] = {}
+    if INVENTORY_KEY in session.config.stash:
+        _index_teardown_reports(session.config)
+
+
+def _index_teardown_reports(config: pytest.Config) -> None:
+    """pytest's terminal summary looks up each failure's teardown report by scanning every passed report
+    (``TerminalReporter._get_teardown_reports``): failures x results, minutes for a deployment with thousands of
+    failures. The same lookup through an index built once, when the summary first asks (after the last test)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not callable(getattr(reporter, "_get_teardown_reports", None)):
+        return
+    index: dict[str, list[pytest.TestReport]] = {}
+    built = []
+
+    def teardown_reports(nodeid: str) -> list[pytest.TestReport]:
+        if not built:
+            for report in reporter.getreports(""):
+                if report.when == "teardown":
+                    index.setdefault(report.nodeid, []).append(report)
+            built.append(True)
+        return list(index.get(nodeid, ()))
+
+    reporter._get_teardown_reports = teardown_reports
 
 
 @pytest.hookimpl(optionalhook=True)
