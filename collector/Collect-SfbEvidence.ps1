@@ -412,7 +412,8 @@ function Get-SfbTopologyFqdn {
     return ''
 }
 
-function Get-SfbIdentity {
+function Get-SfbDnsIdentity {
+    # The names Windows itself gives this computer: NV Hostname and the primary DNS suffix (NV Domain).
     $tcpip = Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters'
     $short = "$($tcpip.'NV Hostname')"
     if (-not $short) {
@@ -427,8 +428,13 @@ function Get-SfbIdentity {
         $record['DnsFqdn'] = ($short + '.' + $suffix).ToLowerInvariant()
     }
     $record['TopologyFqdn'] = ''
+    return $record
+}
+
+function Get-SfbIdentity {
+    $record = Get-SfbDnsIdentity
     try {
-        $record['TopologyFqdn'] = Get-SfbTopologyFqdn -ShortName $short
+        $record['TopologyFqdn'] = Get-SfbTopologyFqdn -ShortName $record['ShortName']
     } catch {
         $record['TopologyError'] = Get-SfbErrorText -ErrorRecord $_
     }
@@ -1625,16 +1631,13 @@ function Invoke-SfbCollection {
 function New-SfbDocument {
     param($Collected, $Info, [datetime]$Started)
     $identity = $Collected['Identity']
-    $short = "$env:COMPUTERNAME".ToLowerInvariant()
-    $suffix = ''
-    $topology = ''
-    $dnsFqdn = $short
-    if ($identity -is [System.Collections.IDictionary] -and -not $identity.Contains('Error')) {
-        $short = "$($identity['ShortName'])"
-        $suffix = "$($identity['PrimaryDnsSuffix'])"
-        $topology = "$($identity['TopologyFqdn'])"
-        $dnsFqdn = "$($identity['DnsFqdn'])"
+    if (-not ($identity -is [System.Collections.IDictionary] -and $identity.Contains('ShortName'))) {
+        $identity = Get-SfbDnsIdentity  # the section failed or timed out (e.g. Get-CsComputer hung): the registry
     }
+    $short = "$($identity['ShortName'])"
+    $suffix = "$($identity['PrimaryDnsSuffix'])"
+    $topology = "$($identity['TopologyFqdn'])"
+    $dnsFqdn = "$($identity['DnsFqdn'])"
     $server = $dnsFqdn
     if ($topology) {
         $server = $topology

@@ -233,3 +233,14 @@ def test_every_script_variable_a_section_reads_reaches_the_worker_runspace():
         if lacking:
             missing[name] = sorted(lacking)
     assert not missing, f"add these to $SfbSharedVariables: {missing}"
+
+
+def test_every_section_of_the_collector_is_documented_in_docs_evidence():
+    """docs/evidence.md has a row (or a shared row) for every section the collector writes."""
+    from sfbcheck.live.collect import COLLECTOR
+
+    doc = (COLLECTOR.parents[1] / "docs" / "evidence.md").read_text(encoding="utf-8")
+    first_cells = [line.split("|")[1] for line in doc.splitlines() if line.startswith("|")]
+    documented = {name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)}
+    sections = re.findall(r"@\('(\w+)', '[\w,*]+', 'Get-Sfb\w+'\)", collector_script())
+    assert sorted(set(sections) - documented) == []
