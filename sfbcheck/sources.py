@@ -34,7 +34,28 @@ class Source:
 def known() -> dict[str, dict[str, dict[str, str]]]:
     text = resources.files("sfbcheck").joinpath("sources.yml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    return {"seeds": data.get("seeds") or {}, "pages": data.get("pages") or {}}
+    return {"seeds": data.get("seeds") or {}, "pages": data.get("pages") or {}, "prefixes": data.get("prefixes") or {}}
+
+
+def references(source: str) -> list[str]:
+    """The ``;``-separated references of a catalog source (a ``;`` inside parentheses belongs to its reference)."""
+    parts, depth, current = [], 0, ""
+    for char in source:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [p.strip() for p in [*parts, current] if p.strip()]
+
+
+def _prefixed(name: str) -> tuple[dict[str, str] | None, str]:
+    """A reference named by a prefix (``OPD RDCheckX``, ``own (…)``): the document, and the rest as the part."""
+    for prefix, entry in known()["prefixes"].items():
+        if name == prefix.strip() or name.startswith(prefix):
+            return entry, name[len(prefix):].strip(" ()")
+    return None, ""
 
 
 def _page(name: str) -> dict[str, str] | None:
@@ -50,9 +71,7 @@ def _page(name: str) -> dict[str, str] | None:
 def resolve(source: str) -> list[Source]:
     """Every reference of a catalog ``source`` field, resolved (title "" when unknown)."""
     out = []
-    for part in (p.strip() for p in source.split(";")):
-        if not part:
-            continue
+    for part in references(source):
         seed = _SEED.match(part)
         if seed:
             entry = known()["seeds"].get(seed.group(1)) or {}
@@ -65,6 +84,8 @@ def resolve(source: str) -> list[Source]:
         qualified = _DETAIL.match(name)
         if entry is None and qualified:
             entry, detail = _page(qualified.group(1)), qualified.group(2)
+        if entry is None:
+            entry, detail = _prefixed(name)
         entry = entry or {}
         out.append(Source(part, entry.get("title", ""), entry.get("url"), None, detail))
     return out
@@ -112,7 +133,13 @@ def document() -> str:
     for name, entry in known()["pages"].items():
         names = " / ".join([name, *(entry.get("aliases") or [])])
         note = f" ({entry['note']})" if entry.get("note") else ""
-        lines.append(f"| {names} | {entry['title']}{note} | <{entry['url']}> | "
+        address = f"<{entry['url']}>" if entry.get("url") else "not confirmed"
+        lines.append(f"| {names} | {entry['title']}{note} | {address} | "
+                     f"{', '.join(cited.get('page:' + entry['title'], []))} |")
+    lines += ["", "## Named by a prefix", "", "| prefix | document | address | requirements |", "|---|---|---|---|"]
+    for prefix, entry in known()["prefixes"].items():
+        address = f"<{entry['url']}>" if entry.get("url") else "—"
+        lines.append(f"| `{prefix.strip()} …` | {entry['title']} | {address} | "
                      f"{', '.join(cited.get('page:' + entry['title'], []))} |")
     return "\n".join(lines) + "\n"
 
