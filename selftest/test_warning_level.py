@@ -142,3 +142,11 @@ def test_policy_impact_promotes_one_requirement(clean_lab, tmp_path):
     assert run.returncode == 1, run.stdout[-3000:]
     assert run.failures == POOL2_WARNING
     assert {r["impact"] for r in run.results if r["requirement"] == "POOL-02"} == {"high"}
+
+
+def test_committed_demo_lab_shows_its_warning_next_to_its_failures(tmp_path):
+    from selftest.harness import PROJECT
+
+    run = run_suite(PROJECT / "inventories" / "lab" / "inventory.yml", tmp_path)
+    assert run.returncode == 1 and run.failures
+    assert run.outcomes("warning") == POOL2_WARNING
