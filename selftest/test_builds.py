@@ -57,14 +57,14 @@ def test_three_products_with_their_major_versions():
 @pytest.mark.parametrize("product", ["lync2013", "sfb2015", "sfb2019"])
 def test_rows_are_in_release_order_with_rising_versions(product):
     rows = table().builds[product]
-    months = [b.released for b in rows if b.released is not None]
+    months = [b.month for b in rows if b.month is not None]
     assert months == sorted(months), months
     assert all(re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", m) for m in months)
     versions = [b.version for b in rows if b.version is not None]
     assert all(a < b for a, b in itertools.pairwise(versions)), versions
     major = table().products[product].major
     assert all(v[0] == major and v > table().products[product].rtm for v in versions)
-    assert all(b.released is not None or b.version is not None for b in rows), "a row must be placed by one"
+    assert all(b.month is not None or b.version is not None for b in rows), "a row must be placed by one"
 
 
 @pytest.mark.parametrize("product", ["lync2013", "sfb2015", "sfb2019"])
@@ -96,7 +96,8 @@ def test_complete_against_the_update_history_page(product):
 
 def test_latest_respects_the_month_of_the_evidence():
     known = table()
-    assert known.latest("sfb2019").update == "June 2023 Cumulative Update"
+    assert known.latest("sfb2019").update == "Cumulative Update 8"
+    assert known.latest("sfb2019", as_of="2024-01").update == "June 2023 Cumulative Update"  # CU8: known by 2025-08
     assert known.latest("sfb2019", as_of="2020-06").update == "Cumulative Update 3"
     assert known.latest("sfb2015", as_of="2015-10") is None  # no version known before CU1
     assert known.level("sfb2019", parse_version("7.0.2046.390")).update == "Cumulative Update 6"
@@ -107,6 +108,6 @@ def test_latest_respects_the_month_of_the_evidence():
 def test_module_prints_the_latest_update_per_product():
     out = subprocess.run([sys.executable, "-m", "sfbcheck.builds"], cwd=PROJECT, capture_output=True, text=True,
                          timeout=60, check=True).stdout
-    assert "Skype for Business Server 2019: June 2023 Cumulative Update (7.0.2046.521" in out
-    assert "Skype for Business Server 2015: August 2021 Cumulative Update (6.0.9319.628" in out
+    assert "Skype for Business Server 2019: Cumulative Update 8 (7.0.2046.553" in out
+    assert "Skype for Business Server 2015: Cumulative Update 13 (6.0.9319.881" in out
     assert "Lync Server 2013: Cumulative Update 9 (5.0.8308.992" in out

@@ -40,10 +40,22 @@ class Build:
     version: Version | None
     source: str
     version_source: str | None
+    released_by: str | None = None  # month unknown: a source shows the update existed by this month
+
+    @property
+    def month(self) -> str | None:
+        """The release month, or the month by which it existed (for ordering and for ``as_of``)."""
+        return self.released or self.released_by
 
     def __str__(self) -> str:
         version = show_version(self.version) if self.version else "version not in the table"
-        return f"{self.update} ({version}, {self.kb}, {self.released or 'month not in the table'})"
+        return f"{self.update} ({version}, {self.kb}, {self.when})"
+
+    @property
+    def when(self) -> str:
+        if self.released:
+            return self.released
+        return f"released by {self.released_by}" if self.released_by else "month not in the table"
 
 
 @dataclass(frozen=True)
@@ -69,18 +81,19 @@ class BuildTable:
     def published(self, product: str, as_of: str | None = None) -> tuple[Build, ...]:
         """The product's updates in release order, up to the month ``as_of`` (YYYY-MM; None: all).
 
-        A row without a month stays in place: it is published if a later row is, or if nothing later is dated.
+        A row known only to exist by a month (``released_by``) counts from that month on; a row without any month
+        stays in place: it is published if a later row is, or if nothing later is dated.
         """
         rows = self.builds[product]
         if as_of is None:
             return rows
         last = -1
         for i, build in enumerate(rows):
-            if build.released is None or build.released <= as_of:
+            if build.month is None or build.month <= as_of:
                 last = i
-            else:
+            elif build.released is not None:
                 break
-        return rows[:last + 1]
+        return tuple(b for i, b in enumerate(rows[:last + 1]) if b.month is None or b.month <= as_of)
 
     def versioned(self, product: str, as_of: str | None = None) -> tuple[Build, ...]:
         return tuple(b for b in self.published(product, as_of) if b.version is not None)
@@ -109,7 +122,7 @@ def _build(product: str, row: dict[str, Any]) -> Build:
     if row.get("version") is not None and version is None:
         raise ValueError(f"{TABLE}: {product} {row['update']}: version {row['version']!r} is not a version number")
     return Build(product, str(row["update"]), str(row["kb"]), row.get("released"), version, str(row["source"]),
-                 row.get("version_source"))
+                 row.get("version_source"), row.get("released_by"))
 
 
 @cache
@@ -135,7 +148,7 @@ def main() -> int:
         latest = known.latest(product.key)
         rows = known.builds[product.key]
         print(f"{product.name}: {latest or 'no update with a known version'}; {len(rows)} updates in the table, "
-              f"newest listed {rows[-1].update} ({rows[-1].released or 'month not in the table'})")
+              f"newest listed {rows[-1].update} ({rows[-1].when})")
         if latest is not None and latest.version_source:
             print(f"  version source: {known.sources[latest.version_source]}")
     return 0

@@ -82,7 +82,7 @@ def update_level(server: Host) -> list[Problem]:
     return [Problem(
         f"{server.fqdn} runs {product.name} {core.raw_version} ({level_text}), below the minimum "
         f"{shown(minimum.version or ())} ({minimum.update}, {minimum.kb}) that {rule} sets; the latest known is "
-        f"{latest.update} {shown(latest.version or ())} ({latest.released or 'month not in the table'}), "
+        f"{latest.update} {shown(latest.version or ())} ({latest.when}), "
         f"{len(behind)} update(s) after the installed level",
         fix=(f"Install {latest.update} ({latest.kb}; every update: {product.master_kb}) with the {INSTALLER} on "
              f"every server of {server.pool.fqdn}, one server at a time: Stop-CsWindowsService -Graceful, run the "

@@ -32,19 +32,20 @@ def _frontends(lab: Lab) -> list[str]:
 
 # -- VER ---------------------------------------------------------------------------------------------------------
 @fault("fe03-update-not-installed", "VER-01", FE3,
-       "the June 2023 cumulative update was installed on fe01 and fe02 but not on fe03, which still runs CU6 "
+       "the latest cumulative update was installed on fe01 and fe02 but not on fe03, which still runs CU6 "
        "(7.0.2046.385); the pool is therefore also half-way through the update", also=(("VER-02", POOL1),))
 def fe03_behind(lab: Lab) -> None:
     for product in lab.sections(FE3)["InstalledProducts"]:
         product["DisplayVersion"] = "7.0.2046.385"
 
 
-@fault("fe05-newer-security-update", "VER-02", POOL2,
-       "fe05 got a later security update (7.0.2046.530) that fe04 did not: both are at or above the minimum, but the "
-       "pool runs two versions")
-def fe05_newer(lab: Lab) -> None:
+@fault("fe05-left-one-update-behind", "VER-02", POOL2,
+       "the policy accepts the June 2023 cumulative update (policy.min_update) and fe05 was left on it while fe04 got "
+       "CU8: both pass VER-01, but the pool runs two versions")
+def fe05_one_behind(lab: Lab) -> None:
+    lab.inventory["policy"]["min_update"] = "June 2023 Cumulative Update"
     for product in lab.sections(FE5)["InstalledProducts"]:
-        product["DisplayVersion"] = "7.0.2046.530"
+        product["DisplayVersion"] = "7.0.2046.521"
 
 
 @fault("edge01-windows-2012r2", "VER-03", EDGE1,

@@ -3,7 +3,7 @@ SCHANNEL and its Protocols, .NET strong crypto), InstalledProducts, Win32_Servic
 hosts file and what the Edge resolves (ResolveDnsName, computed from its hosts file the way the Windows
 resolver cache does: the first name on a line gets an A record, further names a CNAME to it).
 
-Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.521 (June 2023 CU); pool02 (fe04, fe05) is hardened with
+Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.553 (CU8); pool02 (fe04, fe05) is hardened with
 TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the Edges are in a workgroup with the
 primary DNS suffix contoso.local and resolve the next hop through a hosts file.
 """
@@ -31,7 +31,7 @@ from sfbcheck.facts.registry import (
 from sfbcheck.inventory import Inventory
 from sfbcheck.lab.model import Lab
 
-SFB_VERSION = "7.0.2046.521"  # the June 2023 cumulative update: the latest of sfbcheck/data/builds.yml (VER-01)
+SFB_VERSION = "7.0.2046.553"  # Cumulative Update 8: the latest of sfbcheck/data/builds.yml (VER-01)
 HARDENED_POOLS = ("pool02.contoso.local",)  # TLS 1.0/1.1 disabled by a hardening baseline
 PRODUCT_NAMES = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
                  "sfb2019": "Skype for Business Server 2019"}
