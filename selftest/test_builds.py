@@ -110,4 +110,4 @@ def test_module_prints_the_latest_update_per_product():
                          timeout=60, check=True).stdout
     assert "Skype for Business Server 2019: Cumulative Update 8 (7.0.2046.553" in out
     assert "Skype for Business Server 2015: Cumulative Update 13 (6.0.9319.881" in out
-    assert "Lync Server 2013: Cumulative Update 9 (5.0.8308.992" in out
+    assert "Lync Server 2013: September 2021 Cumulative Update (Core Components) (5.0.8308.1149" in out
