@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from selftest.harness import PROJECT, latest_results, run_lab
+from selftest.harness import PROJECT, TESTS, latest_results, run_lab, run_suite
 from sfbcheck import cli
 from sfbcheck.catalog import catalog
 from sfbcheck.lab.faults import apply
@@ -172,3 +172,14 @@ def test_a_partial_run_does_not_replace_latest_and_the_next_full_run_reports_no_
     drift = json.loads((again.report_dir / "latest.json").read_text())["drift"]
     assert drift["new_failures"] == [] and len(drift["unchanged"]) >= 2
     assert "per impact:" in again.stdout and "per server:" in again.stdout and "latest.*" in again.stdout
+
+
+def test_a_run_of_some_test_files_is_compared_only_on_what_it_selected(clean_lab, tmp_path):
+    faults = ["edge02-route-not-persistent", "fe03-default-certificate-deleted"]
+    some = run_suite(apply(clean_lab.copy(), faults).write(tmp_path / "lab"), tmp_path / "reports", "-p", "no:html",
+                     tests=TESTS / "test_edge_routing.py")
+    doc = json.loads((some.report_dir / "latest.json").read_text())
+    assert doc["run"]["selection"]["partial"] and doc["run"]["selection"]["paths"]
+    full = run_lab(clean_lab, tmp_path, "-p", "no:html", faults=faults)
+    drift = json.loads((full.report_dir / "latest.json").read_text())["drift"]
+    assert drift["new_failures"] == [] and drift["not_compared"] > 0  # CERT-01 on fe03 was not selected before

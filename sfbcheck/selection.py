@@ -112,11 +112,28 @@ def run_selection(config: pytest.Config) -> dict[str, object]:
     deselect = list(config.getoption("deselect", None) or [])
     last_failed = bool(config.getoption("lf", False) or config.getoption("stepwise", False))
     partial = bool(markers or keywords or requirements or deselect or last_failed)
+    some_tests = _some_of_the_suite(config)
     parts = [f"m-{markers}" if markers else "", f"k-{keywords}" if keywords else "",
              f"req-{','.join(requirements)}" if requirements else "", f"deselect-{len(deselect)}" if deselect else "",
              "lf" if last_failed else ""]
-    return {"markers": markers, "keywords": keywords, "requirements": requirements, "partial": partial,
+    return {"markers": markers, "keywords": keywords, "requirements": requirements,
+            "partial": partial or some_tests, "paths": some_tests,
             "name": report_name([p for p in parts if p]) if partial else FULL_RUN_NAME}
+
+
+def _some_of_the_suite(config: pytest.Config) -> bool:
+    """True when the test paths pick only some of the shipped tests (``tests/test_dns.py``, a node id): such a run
+    keeps the ``latest`` name, but its drift, and the next run's, compare only what both selected."""
+    from sfbcheck.resources import suite_dir
+
+    suite = suite_dir().resolve()
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if "::" in arg and (path == suite or suite in path.parents):
+            return True
+        if suite in path.parents:
+            return True
+    return False
 
 
 def report_name(parts: list[str]) -> str:
