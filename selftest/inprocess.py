@@ -19,8 +19,8 @@ import pytest
 
 from sfbcheck import targets
 from sfbcheck.errors import EvidenceError, EvidenceGap
-from sfbcheck.evidence import EvidenceStore
-from sfbcheck.inventory import Inventory, load_inventory
+from sfbcheck.evidence import RUNNER_FILE, Evidence, EvidenceStore
+from sfbcheck.inventory import Inventory, load_inventory, validate
 from sfbcheck.lab.model import Lab
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
@@ -96,6 +96,17 @@ def judge_lab(lab: Lab, directory: Path) -> dict[tuple[str, str], Verdict]:
     """Write ``lab`` into ``directory`` and judge it."""
     inventory = load_inventory(lab.write(directory))
     return judge(inventory, EvidenceStore(inventory.evidence_dir))
+
+
+def judge_in_memory(lab: Lab) -> dict[tuple[str, str], Verdict]:
+    """Judge ``lab`` without writing it: its documents go straight into the store (what the loader would give)."""
+    inventory = validate(lab.inventory)
+    store = EvidenceStore(Path("(in memory)"))
+    for fqdn, document in lab.evidence.items():
+        store.put(Evidence(fqdn, Path(f"{fqdn}.json"), document))
+    if lab.runner:
+        store.put(Evidence("runner", Path(RUNNER_FILE), lab.runner))
+    return judge(inventory, store)
 
 
 def outcomes(found: dict[tuple[str, str], Verdict], requirement: str, host: str) -> set[str]:

@@ -36,7 +36,7 @@ def test_no_module_writes_a_file_in_place():
                           r"open\([^)]*[\"'][wa]b?[\"']")
     offenders = [f"{path.relative_to(PROJECT)}:{number}" for path in SOURCE.rglob("*.py") if path.name != "atomic.py"
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if in_place.search(line)]
+                 if in_place.search(line) and "os.devnull" not in line]
     assert not offenders, offenders
 
 

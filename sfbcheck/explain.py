@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sfbcheck import resources, sources
+from sfbcheck import atomic, resources, sources
 from sfbcheck.catalog import IMPACTS, Requirement, catalog
 
 
@@ -110,7 +110,7 @@ def example_failure(requirement_id: str) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="sfbcheck-explain-") as work:
         inventory = apply(build_lab(), [fault.name]).write(Path(work) / "lab")
         ini = Path(work) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")  # none of the current folder's settings
+        atomic.write_text(ini, "[pytest]\n")  # none of the current folder's settings
         with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
             pytest.main(["-p", "sfbcheck.plugin", "-p", "sfbcheck.live.plugin", "-p", "no:cacheprovider",
                          "-p", "no:html", "-q", f"-c={ini}", f"--rootdir={work}", "--no-reports",

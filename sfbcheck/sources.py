@@ -16,6 +16,8 @@ from importlib import resources
 
 import yaml
 
+from sfbcheck import atomic
+
 _SEED = re.compile(r"^(\d{3})\b\s*(.*)$")
 _MICROSOFT = re.compile(r"^Microsoft:\s*(.+)$")
 _DETAIL = re.compile(r"^(.*?)\s*\(([^()]*)\)$")  # "name (the part of it)"
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     path = root / "docs" / "sources.md"
     if "--check" in args:
         return 0 if path.is_file() and path.read_text(encoding="utf-8") == document() else 1
-    path.write_text(document(), encoding="utf-8")
+    atomic.write_text(path, document())
     print(f"wrote {path}")
     return 0
 

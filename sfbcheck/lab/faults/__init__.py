@@ -22,21 +22,27 @@ class Fault:
     apply: Callable[[Lab], None]
     # (requirement, host) results that fail besides (requirement, host), when the seed says they must
     also: tuple[tuple[str, str], ...] = ()
+    # (requirement, host) results that error ("cannot judge"): evidence faults leave requirements unjudged
+    errors: tuple[tuple[str, str], ...] = ()
 
     @property
     def expected_failures(self) -> set[tuple[str, str]]:
         return {(self.requirement, self.host), *self.also}
 
+    @property
+    def expected_errors(self) -> set[tuple[str, str]]:
+        return set(self.errors)
+
 
 FAULTS: dict[str, Fault] = {}
 
 
-def fault(name: str, requirement: str, host: str, description: str,
-          also: tuple[tuple[str, str], ...] = ()) -> Callable[[Callable[[Lab], None]], Callable[[Lab], None]]:
+def fault(name: str, requirement: str, host: str, description: str, also: tuple[tuple[str, str], ...] = (),
+          errors: tuple[tuple[str, str], ...] = ()) -> Callable[[Callable[[Lab], None]], Callable[[Lab], None]]:
     def register(fn: Callable[[Lab], None]) -> Callable[[Lab], None]:
         if name in FAULTS:
             raise ValueError(f"fault {name!r} is defined twice")
-        FAULTS[name] = Fault(name, requirement, host, description, fn, also)
+        FAULTS[name] = Fault(name, requirement, host, description, fn, also, errors)
         return fn
 
     return register
@@ -50,7 +56,16 @@ def apply(lab: Lab, names: list[str]) -> Lab:
     return lab
 
 
-from sfbcheck.lab.faults import certificates, certstore, frontend, hygiene, network, platform, probes  # noqa: E402,F401  (registers the faults)
+from sfbcheck.lab.faults import (  # noqa: E402,F401  (registers the faults)
+    certificates,
+    certstore,
+    evidence,
+    frontend,
+    hygiene,
+    network,
+    platform,
+    probes,
+)
 from sfbcheck.lab.faults import host as host_faults  # noqa: E402,F401  (not `host`: fault() has a parameter of that name)
 
 # The committed demo lab: a few seeds' faults, so the report shows what a failure looks like.
