@@ -31,15 +31,22 @@ def roles_of(server: Host) -> set[str]:
     return roles
 
 
-def _unjudged(section: Section) -> str:
+ROLE_MARKERS = {role.value for role in Role}
+
+
+def _unjudged(section: Section, role: str) -> str:
+    """The section's requirements that apply to this role (a requirement marked for other roles only is left out)."""
     known = catalog()
-    return ", ".join(r for r in section.requirements if r in known) or "no requirement of this catalog"
+    fitting = [rid for rid in section.requirements if rid in known
+               and (role in known[rid].markers or not ROLE_MARKERS & set(known[rid].markers))]
+    return ", ".join(fitting) or "no requirement of this catalog"
 
 
 def sections_well_formed(server: Host) -> list[Problem]:
     """EVID-02: each needed section is present, was collected (no ``Error`` record) and parses (own)."""
     evidence = server.evidence
     roles = roles_of(server)
+    role = server.role.value
     fix = COLLECT.format(fqdn=server.fqdn)
     problems: list[Problem] = []
     reported: set[str] = set()
@@ -48,15 +55,15 @@ def sections_well_formed(server: Host) -> list[Problem]:
         if raw is None:
             if roles & set(section.needed_by):
                 reported.add(section.name)
-                problems.append(Problem(f"evidence section {section.name} is missing: {_unjudged(section)} cannot "
-                                        f"be judged on this server (they show as errors)", fix=fix,
+                problems.append(Problem(f"evidence section {section.name} is missing: {_unjudged(section, role)} "
+                                        f"cannot be judged on this server (they show as errors)", fix=fix,
                                         evidence=f"{evidence.path.name}: Sections has no {section.name}"))
             continue
         error = collector_error(raw)
         if error is not None:
             reported.add(section.name)
             problems.append(Problem(f"the collector could not read {section.name}: {safe_text(error, 300)}; "
-                                    f"{_unjudged(section)} cannot be judged on this server (they show as errors)",
+                                    f"{_unjudged(section, role)} cannot be judged on this server (they show as errors)",
                                     fix=fix, evidence=f'{evidence.path.name}: "{section.name}": '
                                                       f'{{"Error": {safe_text(error, 300)!r}}}'))
     for section in SECTIONS.values():
@@ -69,6 +76,6 @@ def sections_well_formed(server: Host) -> list[Problem]:
                 continue
             reported.add(gap.section)
             problems.append(Problem(f"evidence section {gap.section} {safe_text(gap.reason, 300)}; "
-                                    f"{_unjudged(section)} cannot be judged on this server (they show as errors)",
+                                    f"{_unjudged(section, role)} cannot be judged on this server (they show as errors)",
                                     fix=fix, evidence=safe_text(str(gap), 400)))
     return problems
