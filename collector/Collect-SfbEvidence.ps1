@@ -715,7 +715,28 @@ function Get-SfbPrivateKeyName {
             $name = $null
         }
     }
+    if (-not $name) {
+        $name = Get-SfbKeyNameFromCertutil -Thumbprint $Certificate.Thumbprint
+    }
     return $name
+}
+
+function Get-SfbKeyNameFromCertutil {
+    # A CNG key where .NET cannot name it (.NET 4.5 / 4.5.1 on 2012 and 2012 R2 has no GetRSAPrivateKey):
+    # certutil -store (which only lists) prints the container's unique name, <32 hex>_<machine GUID>; the
+    # label before it is localised, the name is not.
+    param([string]$Thumbprint)
+    try {
+        $listing = @(certutil.exe -store -silent My $Thumbprint)
+    } catch {
+        return $null
+    }
+    $found = [regex]::Match(($listing -join "`n"),
+        '\b[0-9a-fA-F]{32}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b')
+    if ($found.Success) {
+        return $found.Value
+    }
+    return $null
 }
 
 function Get-SfbPrivateKeyFile {

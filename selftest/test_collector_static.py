@@ -30,6 +30,7 @@ READ_ONLY_COMMANDS = {
     "Get-ADPrincipalGroupMembership", "Get-OfficeWebAppsFarm", "Select-Object", "Sort-Object", "Get-Variable",
     "Get-CsComputer", "Get-CsPoolFabricState", "Get-CsBlockedDomain", "Get-NetTCPConnection",
     "Invoke-CimMethod",  # only the methods that read (GetSecurityDescriptor): checked below
+    "certutil.exe",  # only -store (lists a store): checked below
 }
 # Verbs of the collector's own functions.
 OWN_FUNCTION_VERBS = {"Get", "Test", "ConvertTo", "Split", "Import", "Invoke", "New", "Resolve"}
@@ -48,7 +49,7 @@ STATIC_CALLS = {
     "[System.Base64FormattingOptions]::InsertLineBreaks",
     "[IntPtr]::Zero", "[DateTime]::FromFileTimeUtc", "[BitConverter]::ToString", "[string]::Format",
     "[System.Globalization.CultureInfo]::InvariantCulture", "[System.Security.Cryptography.SHA256]::Create",
-    "[regex]::Escape", "[regex]::Replace", "[Math]::Floor", "[Math]::Min", "[Math]::Round",
+    "[regex]::Escape", "[regex]::Replace", "[regex]::Match", "[Math]::Floor", "[Math]::Min", "[Math]::Round",
     "[System.Management.Automation.PowerShell]::Create",
     "[System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties",  # listening sockets, read only
     "[System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace",
@@ -123,6 +124,9 @@ def violations(source: str) -> list[str]:
             problems.append(f"native function {declared.group(1)} is not on the allowlist")
     if re.search(r"static\s+extern|DllImport", code):
         problems.append("a native declaration in C# text (the collector compiles nothing)")
+    for call in re.finditer(r"certutil(?:\.exe)?\b([^\n)]*)", code):
+        if not re.match(r"\s+-store\s+-silent\s+My\s+\$\w+\s*$", call.group(1)):
+            problems.append(f"certutil{call.group(1)}: only certutil.exe -store -silent My <thumbprint> reads")
     for method in re.finditer(r"Invoke-CimMethod\b[^\n]*?-MethodName\s+(\S+)", code):
         if method.group(1).strip("'\"") not in READ_ONLY_WMI_METHODS:
             problems.append(f"WMI method {method.group(1)} is not on the read-only allowlist")
@@ -168,6 +172,7 @@ def test_collector_uses_no_syntax_newer_than_powershell_4():
     "$s = @'\n[DllImport(\"advapi32.dll\")] public static extern int RegSetValueEx(IntPtr h);\n'@",
     "$m = $builder.DefinePInvokeMethod('RegSetValueExW', 'advapi32.dll', $a, $c, [int], $p, $w, $u)",
     "Invoke-CimMethod -InputObject $setting -MethodName SetSecurityDescriptor -Arguments @{}",
+    "$null = certutil.exe -delstore My $thumbprint",
 ])
 def test_the_allowlist_catches_a_change(line):
     assert violations(collector_script() + "\n" + line + "\n")
