@@ -280,7 +280,7 @@ class Policy(Strict):
     partner_discovery: bool = False  # FED-03: EnablePartnerDiscovery (open federation) expected
     dns_srv_routing: bool = True  # FED-03: RoutingMethod UseDnsSrvRouting expected (false: a SIP federation provider)
     evidence_max_age_hours: int | None = Field(default=24, ge=1)  # EVID-01: age at the run (null: not judged)
-    evidence_max_spread_hours: int = Field(default=6, ge=0)  # EVID-01: the snapshot's servers collected this close
+    evidence_max_spread_hours: int = Field(default=6, ge=0)  # EVID-01: collected this close to its pool and CMS master
     tls12_required: bool = False  # TLS-04: judge the TLS 1.2 prerequisites even where TLS 1.0/1.1 is enabled
     waiver_max_days: int = Field(default=365, ge=1)  # waivers: the longest a waiver may run from today
     collection_timeout_seconds: float = Field(default=900.0, gt=0)  # live: total deadline per server

@@ -21,20 +21,23 @@ SUPPORTED_COLLECTOR_MAJOR = 1  # collector/Collect-SfbEvidence.ps1 versions 1.x 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every server's evidence of the run (EVID-01 compares a server's collection time with the others')."""
+    """The run's evidence. EVID-01 compares a server's collection time with the other members of its pool and with
+    the CMS master's: the servers judged together (one xdist group reads its pool and the CMS master anyway), and the
+    CMS master as every pool's common anchor, so no worker reads the whole snapshot."""
 
     inventory: Inventory
     store: EvidenceStore
 
-    def collected(self) -> dict[str, datetime]:
+    def collected(self, around: Host) -> dict[str, datetime]:
         out = {}
-        for server in self.inventory.servers():
+        names = [m.fqdn for m in around.pool.members] + [self.inventory.cms_master.fqdn]
+        for server in dict.fromkeys(names):
             try:
-                when = self.store.get(server.fqdn).collected_at
+                when = self.store.get(server).collected_at
             except SfbCheckError:
                 continue
             if when is not None:
-                out[server.fqdn] = when
+                out[server] = when
         return out
 
     def __str__(self) -> str:
@@ -47,7 +50,7 @@ def _hours(delta: timedelta) -> str:
 
 def fresh_evidence(server: Host, snapshot: Snapshot, now: datetime) -> list[Problem]:
     """EVID-01: collected within policy.evidence_max_age_hours before the run (null: not judged), within
-    policy.evidence_max_spread_hours of the snapshot's newest server, by a collector version the suite supports."""
+    policy.evidence_max_spread_hours of the newest of its pool and the CMS master, by a supported collector."""
     evidence = server.evidence
     collected = evidence.collected_at
     if collected is None:
@@ -65,7 +68,7 @@ def fresh_evidence(server: Host, snapshot: Snapshot, now: datetime) -> list[Prob
             f"policy.evidence_max_age_hours ({policy.evidence_max_age_hours} h): its verdicts describe the server "
             "as it was then",
             fix=recollect, evidence=f"CollectedAt {collected.isoformat()}; run at {now.isoformat(timespec='seconds')}"))
-    times = snapshot.collected()
+    times = snapshot.collected(server)
     newest_server, newest = max(times.items(), key=lambda kv: kv[1], default=(server.fqdn, collected))
     spread = newest - collected
     if spread > timedelta(hours=policy.evidence_max_spread_hours):
