@@ -113,3 +113,19 @@ def summary_prefix(matrix_name: str | None, waived: int, stale: list[dict[str, A
                      f"{len(drift['new_failures'])} new failure(s), {len(drift['fixed'])} fixed, "
                      f"{len(drift['unchanged'])} unchanged.</p>")
     return lines
+
+
+def passes_summary(passes: list[dict[str, Any]]) -> list[str]:
+    """The passes the table leaves out (see ``--report-passes``): per requirement, how many and on which hosts."""
+    by_requirement: dict[str, tuple[str, list[str]]] = {}
+    for result in passes:
+        _, hosts = by_requirement.setdefault(result["requirement"], (result.get("title", ""), []))
+        hosts.append(result["host"])
+    rows = "".join(f"<tr><td>{_text(rid)}</td><td>{_text(title)}</td><td>{len(hosts)}</td>"
+                   f"<td><details><summary>{len(set(hosts))} host(s)</summary>{_text(', '.join(sorted(set(hosts))))}"
+                   "</details></td></tr>" for rid, (title, hosts) in sorted(by_requirement.items()))
+    return [f"<details class='sfb-passes'><summary>{len(passes)} passed result(s), summarised per requirement "
+            "(not listed in the table below; the matrix and the JSON results hold every result, and "
+            "<code>--report-passes</code> lists them here too)</summary>"
+            "<table><tr><th>Requirement</th><th>Title</th><th>Passed</th><th>Hosts</th></tr>"
+            f"{rows}</table></details>"]

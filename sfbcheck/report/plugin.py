@@ -68,6 +68,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--compare", metavar="PATH", default=None,
                     help="previous JSON results to report drift against (default: the report directory's "
                          "latest.json, read before this run replaces it)")
+    group.addoption("--report-passes", action="store_true", default=False,
+                    help="list every passed result in the HTML report's table too (default: failures, errors, "
+                         "warnings, waivers and skips are listed; passes are summarised per requirement, and "
+                         "the matrix and JSON results hold every result). Slow to open for large deployments.")
 
 
 def _display(path: Path | str | None) -> str:
@@ -451,7 +455,45 @@ def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -
 
 @pytest.hookimpl(optionalhook=True)  # -p no:html must still run
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    if _hidden_pass(report):
+        del cells[:]  # pytest-html: no row (the summary above the table counts and lists it)
+        return
     html.row_cells(report, cells)
+
+
+_HIDDEN_PASSES = pytest.StashKey[set[str]]()  # node ids of passes the HTML table does not list
+
+
+def _hidden_pass(report: pytest.TestReport) -> bool:
+    """A plain pass of a compliance test stays out of pytest-html's table unless --report-passes: at 500
+    servers the table of every result is tens of megabytes and takes a browser most of a minute to open.
+    pytest-html still counts it as passed (its filter shows the true count); its passed setup and teardown
+    reports go with it (they add no row of their own)."""
+    config = _config[0] if _config else None
+    if config is None or STATE_KEY not in config.stash or config.getoption("report_passes", False):
+        return False
+    if getattr(report, "requirement", None) is None:
+        return False
+    hidden = config.stash.setdefault(_HIDDEN_PASSES, set())
+    if report.when != "call":
+        return report.passed and (report.when == "setup" or report.nodeid in hidden)
+    if not report.passed or getattr(report, "warning", False) or getattr(report, "waiver", None):
+        return False
+    counter = _html_outcomes(config)
+    if counter is None:  # another pytest-html: keep the row rather than report a wrong count
+        return False
+    counter["passed"]["value"] += 1
+    hidden.add(report.nodeid)
+    return True
+
+
+def _html_outcomes(config: pytest.Config) -> dict[str, dict[str, Any]] | None:
+    for plugin in config.pluginmanager.get_plugins():
+        outcomes = getattr(getattr(plugin, "_report", None), "outcomes", None)
+        if type(plugin).__module__.startswith("pytest_html") and isinstance(outcomes, dict) \
+                and isinstance(outcomes.get("passed"), dict) and "value" in outcomes["passed"]:
+            return outcomes
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)  # -p no:html must still run
@@ -466,3 +508,5 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     warned = sum(1 for r in state.results if r["outcome"] == "warning")
     prefix.extend(html.summary_prefix(state.matrix_path.name if state.matrix_path else None, waived,
                                       final["waivers"]["stale"], final["drift"], warned))
+    if config.stash.get(_HIDDEN_PASSES, None):
+        prefix.extend(html.passes_summary([r for r in state.results if r["nodeid"] in config.stash[_HIDDEN_PASSES]]))
