@@ -184,7 +184,8 @@ def measure_size(servers: int, parts: set[str], workers: int, work: Path, faults
         print(f"[{servers}] serial: {result.items} items in {result.serial.wall_s:.1f} s", flush=True)
     if "suite" in parts:
         result.parallel = run_measured(
-            pytest_command(*suite, f"--report-dir={parallel_dir}", "-n", str(workers)), PROJECT)
+            pytest_command(*suite, f"--report-dir={parallel_dir}", "-n", str(workers), "--force-parallel"),
+            PROJECT)
         parallel_doc = _results(parallel_dir)
         serial_set = {(r["nodeid"], r["outcome"]) for r in _results(serial_dir).get("results", [])}
         result.same_results = serial_set == {(r["nodeid"], r["outcome"]) for r in parallel_doc.get("results", [])}

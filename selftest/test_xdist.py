@@ -5,6 +5,7 @@ test groups (one per pool, ``--dist loadgroup`` in pytest.ini) need it."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def test_parallel_run_gives_the_serial_results(clean_lab: Any, tmp_path: Path) -
     broken.write_text(broken.read_text()[:400], encoding="utf-8")
 
     serial = run_suite(inventory, tmp_path / "serial", "-n", "0")
-    parallel = run_suite(inventory, tmp_path / "parallel", "-n", "2")
+    parallel = run_suite(inventory, tmp_path / "parallel", "-n", "2", "--force-parallel")
 
     assert serial.results and serial.returncode == 1, serial.stdout[-3000:]
     assert parallel.returncode == serial.returncode, parallel.stdout[-3000:]
@@ -71,7 +72,7 @@ def reads(clean_lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Reads:
     tmp_path = tmp_path_factory.mktemp("reads")
     inventory = clean_lab.write(tmp_path / "lab")
     serial = evidence_reads(run_suite(inventory, tmp_path / "serial", "-n", "0"))
-    parallel = evidence_reads(run_suite(inventory, tmp_path / "parallel", "-n", "2"))
+    parallel = evidence_reads(run_suite(inventory, tmp_path / "parallel", "-n", "2", "--force-parallel"))
     return inventory, serial, parallel
 
 
@@ -89,3 +90,13 @@ def test_a_worker_reads_only_the_evidence_its_groups_need(reads: Reads) -> None:
     needing = groups_needing(inventory)
     for server, workers in workers_reading.items():
         assert workers <= len(needing[server]), f"{server} read by {workers} workers, needed by {needing[server]}"
+
+
+def test_parallel_that_cannot_pay_runs_serially_and_says_why(clean_lab: Any, tmp_path: Path) -> None:
+    """-n N with N cores or fewer: one process judges, with the reason in the header and a warning."""
+    cores = len(os.sched_getaffinity(0))
+    run = run_suite(clean_lab.write(tmp_path / "lab"), tmp_path / "reports", "-n", str(cores), fresh_process=True)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert f"-n {cores} on {cores} core(s) would be slower than one process" in run.stdout
+    assert "running serially; --force-parallel runs the workers anyway" in run.stdout
+    assert list(evidence_reads(run)) == ["main"]  # no worker ran

@@ -9,6 +9,7 @@ Loaded by the top-level ``conftest.py``. Compliance tests live in ``tests/`` and
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "./reports)")
     group.addoption("--no-reports", action="store_true", default=False,
                     help="do not write the default reports (explicit --html/--junitxml still apply)")
+    group.addoption("--force-parallel", action="store_true", default=False,
+                    help="run with -n N workers even on a machine with N cores or fewer (by default sfbcheck then "
+                         "runs serially and says why: the controller and N workers would share N cores, slower "
+                         "than one process)")
     group.addoption("--probe", action="store_true", default=False,
                     help="run the runner probes (DNS, TLS, HTTP) from this machine first and write runner.json "
                          "into the evidence directory (default: judge the saved runner.json)")
@@ -155,6 +160,7 @@ def activate(config: pytest.Config, reports: bool) -> None:
     config.stash[INVENTORY_KEY] = inventory
     config.stash[STORE_KEY] = EvidenceStore(directory)
     _skip_final_gc_passes(config)
+    _serial_unless_parallel_pays(config)
     _configure_reports(config, inventory, directory, reports)
 
 
@@ -163,6 +169,30 @@ def ensure_active(config: pytest.Config) -> bool:
     if INVENTORY_KEY not in config.stash:
         activate(config, reports=False)
     return True
+
+
+SERIAL_KEY = pytest.StashKey[str]()  # why a run asked for -n N runs serially
+
+
+def _serial_unless_parallel_pays(config: pytest.Config) -> None:
+    """``-n N`` on a machine with N cores or fewer runs serially, and says so (never silently slower).
+
+    Measured (docs/benchmarks.md): at 500 servers on 2 cores, ``-n 2`` took 1.27x the serial time and 2.2x its
+    CPU: the xdist controller receives every result and runs every report hook while both workers collect the
+    whole suite again, three busy processes on two cores. Runs before pytest-xdist's own configure (trylast),
+    so no worker is started. ``--force-parallel`` keeps the workers."""
+    workers = getattr(config.option, "numprocesses", None)
+    if not isinstance(workers, int) or workers < 1 or hasattr(config, "workerinput") \
+            or config.getoption("force_parallel", False):
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores > workers:
+        return
+    reason = (f"-n {workers} on {cores} core(s) would be slower than one process (the controller and {workers} "
+              f"workers share {cores} core(s)): running serially; --force-parallel runs the workers anyway")
+    config.option.numprocesses, config.option.dist, config.option.tx = 0, "no", []
+    config.stash[SERIAL_KEY] = reason
+    config.issue_config_time_warning(pytest.PytestConfigWarning(f"sfbcheck: {reason}"), stacklevel=2)
 
 
 def _skip_final_gc_passes(config: pytest.Config) -> None:
@@ -564,6 +594,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     inventory = config.stash[INVENTORY_KEY]
     lines = [f"sfbcheck: {inventory.deployment} ({len(inventory.servers())} servers) "
              f"from {inventory.source}", f"evidence: {config.stash[STORE_KEY].directory}"]
+    if SERIAL_KEY in config.stash:
+        lines.append(f"parallel: {config.stash[SERIAL_KEY]}")
     unsealed = unsealed_files(config.stash[STORE_KEY].directory)
     if unsealed:
         lines.append(f"WARNING: evidence without a SHA-256 seal (older collector; not checked for changes): "
