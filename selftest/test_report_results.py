@@ -12,6 +12,7 @@ import pytest
 from selftest.harness import TESTS, run_suite
 from sfbcheck.catalog import catalog
 from sfbcheck.lab.faults import apply
+from sfbcheck.lab.model import COLLECTOR_VERSION
 from sfbcheck.report.results import schema
 
 SECRET = "Pa55-must-never-appear-7f3c"  # a marker: the run's password variable
@@ -66,7 +67,7 @@ def test_each_record_has_requirement_title_host_outcome_message_remediation_and_
     assert meta["deployment"] == lab.inventory["deployment"] and meta["inventory"] == str(inventory)
     assert meta["evidence"] == str(inventory.parent / "evidence") and meta["evidence_source"] == "snapshot"
     assert meta["started"] <= meta["finished"] and meta["exitstatus"] == 1
-    assert meta["versions"]["pytest"] and meta["versions"]["collector"] == ["1.0.0"]
+    assert meta["versions"]["pytest"] and meta["versions"]["collector"] == [COLLECTOR_VERSION]
     assert meta["evidence_collected"]["oldest"] == lab.now.isoformat()
     assert doc["summary"]["failed"] == 2 and doc["summary"]["passed"] == len(doc["results"]) - 2
 
