@@ -83,10 +83,20 @@ def probe_targets(inventory: Inventory, server: Server) -> list[str]:
 
 
 def resolve_names(inventory: Inventory, server: Server) -> list[str]:
-    """FQDNs this server must resolve: every pool and server of the inventory (Edges: their next hop too)."""
-    names = [pool.fqdn for pool in inventory.pools] + [s.fqdn for s in inventory.servers()]
-    if server.role is Role.edge and server.pool.access_edge_fqdn:
-        names.append(server.pool.access_edge_fqdn)
+    """FQDNs this server resolves (``ResolveDnsName``): what its role's checks judge, so the list grows with the
+    server's neighbourhood, not with the deployment (every name from every server was 749 lookups each at 500
+    servers). An Edge: its next-hop pool, that pool's members and the other Edges of its pool (EDGE-DNS-01,
+    sfbcheck.checks.edge_dns.names_to_resolve) and its Access Edge FQDN; any other server: its own pool and the
+    pool's members, and the Edges whose next hop that pool is."""
+    from sfbcheck.checks.edge_dns import names_to_resolve
+
+    if server.role is Role.edge:
+        names = [name.fqdn for name in names_to_resolve(inventory, server)]
+        if server.pool.access_edge_fqdn:
+            names.append(server.pool.access_edge_fqdn)
+    else:
+        names = [server.pool.fqdn, *(m.fqdn for m in server.pool.members)]
+        names += [edge.fqdn for edge in inventory.servers(Role.edge) if edge.pool.next_hop == server.pool.fqdn]
     return list(dict.fromkeys(names))
 
 
