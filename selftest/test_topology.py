@@ -19,7 +19,7 @@ RECORDED_FEATURES = {"conferencing", "mediation_collocated", "archiving", "monit
 # dialin_conferencing have no element of their own in a topology (enterprise_voice is read where a Mediation
 # Server uses the pool, as on se01)
 SAME_FIELDS = ("fqdn", "role", "site", "edition", "backup", "next_hop", "access_edge_fqdn", "features",
-               "homes_users", "dns_load_balanced")
+               "homes_users", "dns_load_balanced", "product")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sfbcheck.evidence import Evidence, EvidenceStore
-from sfbcheck.inventory import Inventory, Pool, Role, Server
+from sfbcheck.inventory import Inventory, Pool, Product, Role, Server
 
 
 class Host:
@@ -19,6 +19,8 @@ class Host:
     role: Role = property(lambda self: self.server.role)  # type: ignore[assignment]
     pool: Pool = property(lambda self: self.server.pool)  # type: ignore[assignment]
     member = property(lambda self: self.server.member)
+    # the product the inventory says the server runs: its pool's ``product``, else the deployment's
+    product: Product = property(lambda self: self.server.product)  # type: ignore[assignment]
 
     @property
     def evidence(self) -> Evidence:

@@ -139,6 +139,9 @@ class Pool(Strict):
     vip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = Field(
         default=None, description="hardware load balancer VIP: the pool FQDN resolves to it")
     features: list[Feature] = []
+    product: Product | None = Field(
+        default=None, description="the pool's product when it differs from the deployment's (coexistence during a "
+                                  "migration: a Lync Server 2013 pool beside SfB pools); default the inventory's")
     backup: str | None = None
     backup_mutual: bool = True
     homes_users: bool = True
@@ -201,6 +204,9 @@ def _pool_problems(pool: Pool) -> Iterator[InventoryProblem]:
     if Feature.mediation_collocated in pool.features and pool.role is not Role.frontend:
         yield InventoryProblem("features", f"mediation_collocated only on a Front End pool (this is a "
                                f"{pool.role.value} pool)")
+    if pool.product is not None and pool.role is Role.owas:
+        yield InventoryProblem("product", "no value: an Office Web Apps / Office Online Server farm runs no Lync or "
+                               "Skype for Business Server product")
     if pool.vip is not None and pool.vip in {m.ip for m in pool.members}:
         yield InventoryProblem("vip", f"the load balancer's virtual IP, not a server's own IP ({pool.vip})")
 
@@ -354,6 +360,11 @@ class Inventory(Strict):
             return self._by_fqdn[fqdn].pool
         return self._pools[fqdn.removeprefix(POOL_PREFIX)]
 
+    def product_of(self, pool: Pool | str) -> Product:
+        """The product a pool runs: its own ``product``, else the deployment's (``product``)."""
+        pool = pool if isinstance(pool, Pool) else self.pool_of(pool)
+        return pool.product or self.product
+
     def pool_host(self, pool: Pool | str) -> str:
         """The host a pool-level result is about: the pool FQDN, or ``pool:<fqdn>`` when a server has that name
         (Standard Edition, one-server pools), so pool results and server results stay apart."""
@@ -384,7 +395,8 @@ class Inventory(Strict):
         self._pools = {}
         for pool in self.pools:
             self._pools.setdefault(pool.fqdn, pool)
-        self._servers = [Server(member, pool) for pool in self.pools for member in pool.members]
+        self._servers = [Server(member, pool, pool.product or self.product) for pool in self.pools
+                         for member in pool.members]
         self._by_fqdn = {}
         for server in self._servers:
             self._by_fqdn.setdefault(server.fqdn, server)
@@ -395,11 +407,13 @@ class Inventory(Strict):
 
 
 class Server:
-    """One inventory server: its member entry plus the pool it belongs to."""
+    """One inventory server: its member entry, the pool it belongs to and the product that pool runs (the pool's
+    ``product``, else the inventory's)."""
 
-    def __init__(self, member: Member, pool: Pool) -> None:
+    def __init__(self, member: Member, pool: Pool, product: Product = Product.sfb2019) -> None:
         self.member = member
         self.pool = pool
+        self.product = product
 
     fqdn = property(lambda self: self.member.fqdn)
     ip = property(lambda self: self.member.ip)

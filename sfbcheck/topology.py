@@ -4,9 +4,10 @@ Reads a ``.tbxml`` (Topology Builder) or the output of ``Get-CsTopology -AsXml``
 what is read from where) and writes an inventory with a ``TODO`` wherever the topology is silent: the Edge pools'
 internal subnets and gateway, the internal DNS servers, an internal IP given as 0.0.0.0 ("every address"), the CMS
 when the file has no Central Management Server, the product when no service version is known, the federation route
-when there are several Edge pools. A ``TODO`` left in place stops the run naming its field. The header (the same on
-screen and in the file) lists what is left to fill in. An existing inventory is never overwritten without
-``--force``.
+when there are several Edge pools. A pool whose services have another version than the deployment's (a Lync Server
+2013 pool beside SfB pools) gets its own ``product``. A ``TODO`` left in place stops the run naming its field. The
+header (the same on screen and in the file) lists what is left to fill in. An existing inventory is never
+overwritten without ``--force``.
 """
 
 from __future__ import annotations
@@ -58,10 +59,12 @@ def _product(topology: Topology) -> str:
     return next(p.product for p in topology.pools if p.service_version == known[-1]) if known else TODO_PRODUCT
 
 
-def _pool_entry(pool: TopologyPool, edges: int) -> dict[str, Any]:
+def _pool_entry(pool: TopologyPool, edges: int, product: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"fqdn": pool.fqdn, "role": pool.role}
     if pool.edition == "standard":
         entry["edition"] = "standard"
+    if pool.product and pool.product != product and pool.role != "owas":
+        entry["product"] = pool.product  # coexistence: this pool's services have another version than the CMS's
     if pool.site:
         entry["site"] = pool.site
     if [m.fqdn for m in pool.machines] == [pool.fqdn]:
@@ -102,15 +105,16 @@ def to_inventory(topology: Topology, deployment: str = "from the topology") -> d
     domains = Counter(m.fqdn.partition(".")[2] for p in topology.pools for m in p.machines if "." in m.fqdn)
     cms = topology.cms_pool
     edges = sum(1 for p in topology.pools if p.role == "edge")
+    product = _product(topology)
     inventory: dict[str, Any] = {
         "deployment": deployment,
-        "product": _product(topology),
+        "product": product,
         "ad_domain": domains.most_common(1)[0][0] if domains else TODO_AD_DOMAIN,
         "sip_domains": [{"name": d, "homed": "on-premises"} for d in topology.sip_domains],
         "sites": topology.sites,
         "cms": {"pool": cms.fqdn if cms is not None else TODO_CMS},
         "dns_servers": [TODO_DNS],
-        "pools": [_pool_entry(p, edges) for p in topology.pools],
+        "pools": [_pool_entry(p, edges, product) for p in topology.pools],
     }
     if topology.gateways:
         inventory["pstn_gateways"] = [{k: v for k, v in g.__dict__.items() if v is not None}

@@ -91,9 +91,9 @@ def session_ticket_not_applicable(server: Host) -> str:
         return f"the server is a {server.role.value}, not a Front End"
     installed = core_components(server.evidence)
     lync2013 = installed.version[0] == 5 if installed and installed.version else \
-        server.inventory.product is Product.lync2013
+        server.product is Product.lync2013
     if not lync2013:
-        running = installed.name if installed else server.inventory.product.value
+        running = installed.name if installed else f"{server.product.value} (its pool's product in the inventory)"
         return f"the server runs {running}, not Lync Server 2013"
     system = operating_system(server.evidence)
     if system.version[:2] != WINDOWS_2012_R2:

@@ -96,14 +96,15 @@ PRODUCTS_BY_MAJOR = {5: "lync2013", 6: "sfb2015", 7: "sfb2019"}
 
 
 def running_product(server: Host) -> str:
-    """The product the server runs: its installed Core Components' major version, else the inventory's."""
+    """The product the server runs: its installed Core Components' major version, else its pool's product in the
+    inventory (the pool's ``product``, else the deployment's)."""
     try:
         installed = core_components(server.evidence)
     except EvidenceGap:
         installed = None  # no InstalledProducts: the inventory's product decides
     if installed is not None and installed.version is not None and installed.version[0] in PRODUCTS_BY_MAJOR:
         return PRODUCTS_BY_MAJOR[installed.version[0]]
-    return server.inventory.product.value
+    return server.product.value
 
 
 def expected_services(server: Host) -> dict[str, str]:

@@ -93,7 +93,7 @@ def _net_framework_47(server: Host, keys: Registry, reason: str) -> list[Problem
         return []  # the page's .NET 4.7 prerequisite is for Skype for Business servers, not Office Online Server
     installed = core_components(server.evidence)
     major = installed.version[0] if installed and installed.version else None
-    sfb = major in (6, 7) if major is not None else server.inventory.product in (Product.sfb2015, Product.sfb2019)
+    sfb = major in (6, 7) if major is not None else server.product in (Product.sfb2015, Product.sfb2019)
     if not sfb:
         return []
     key = keys.require(NET_FRAMEWORK_SETUP)

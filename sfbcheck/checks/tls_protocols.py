@@ -139,9 +139,10 @@ def tls_disable_supported(server: Host) -> list[Problem]:
         return []
     evidence = (f"disabled: {shown}\ninstalled: {installed.name} {installed.raw_version}\nrole: "
                 f"{server.role.value}\n{system}\nsource: {PAGE}")
-    expected_major = PRODUCT_MAJOR.get(server.inventory.product.value)
+    expected_major = PRODUCT_MAJOR.get(server.product.value)
     if expected_major is not None and expected_major != installed.version[0]:
-        evidence += f"\n(the inventory says {server.inventory.product.value}; judged by the installed version)"
+        evidence += (f"\n(the inventory says {server.pool.fqdn} runs {server.product.value}; judged by the installed "
+                     "version)")
     major = installed.version[0]
     minimum = MINIMUMS.get(major, ("", None))[1]
     upgrade = ""

@@ -6,6 +6,8 @@
 * owas.contoso.local: owas01
 * se01.contoso.local (Dublin): a Standard Edition server (seed 004), collocated Mediation, backup pool01
 * dir01.contoso.local (Redmond): a Director pool of one server
+* lync01.contoso.local (Dublin): a legacy Lync Server 2013 Standard Edition server on Windows Server 2012 R2 beside
+  the SfB 2019 pools (coexistence during a migration)
 * SIP domains contoso.com (on-premises) and fabrikam.com (homed in Skype for Business Online)
 * PKI: Contoso Root CA -> Contoso Issuing CA 01 (RSA) and Contoso Issuing CA 02 (ECDSA);
   a public CA (Example Public Root -> Example Public TLS CA) for the Edge external certificate; Windows' own
@@ -67,6 +69,11 @@ def lab_inventory() -> dict[str, Any]:
              "members": [fe("se01", "10.20.1.21")]},
             {"fqdn": "dir01.contoso.local", "role": "director", "site": "Redmond", "homes_users": False,
              "dns_load_balanced": False, "members": [fe("dir01", "10.10.1.21")]},
+            # coexistence: a legacy Lync Server 2013 Standard Edition server not yet migrated (no backup: Lync 2013
+            # cannot be paired with an SfB 2019 pool)
+            {"fqdn": "lync01.contoso.local", "role": "frontend", "edition": "standard", "product": "lync2013",
+             "site": "Dublin", "dns_load_balanced": False, "features": ["conferencing"],
+             "members": [fe("lync01", "10.20.1.31")]},
         ],
         "policy": {"cert_expiry_days": 30, "event_lookback_hours": 168, "replication_max_age_hours": 24},
         "evidence": "evidence",

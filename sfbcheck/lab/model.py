@@ -57,6 +57,10 @@ class Lab:
     def pool_of(self, fqdn: str) -> dict[str, Any]:
         return next(p for p in self.inventory["pools"] if any(m["fqdn"] == fqdn for m in p["members"]))
 
+    def product(self, fqdn: str) -> str:
+        """The product a server runs: its pool's ``product`` (coexistence), else the deployment's."""
+        return self.pool_of(fqdn).get("product") or self.inventory.get("product", "sfb2019")
+
     @property
     def cms_master(self) -> str:
         """The Front End running the CMS master replicator (``cms.master``, default: the CMS pool's first member)."""

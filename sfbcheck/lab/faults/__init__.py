@@ -59,6 +59,7 @@ def apply(lab: Lab, names: list[str]) -> Lab:
 from sfbcheck.lab.faults import (  # noqa: E402,F401  (registers the faults)
     certificates,
     certstore,
+    coexistence,
     evidence,
     frontend,
     hygiene,

@@ -92,10 +92,10 @@ def autodiscover_resolution() -> list[dict[str, Any]]:
 
 def replication_status(lab: Lab) -> list[dict[str, Any]]:
     """Get-CsManagementStoreReplicationStatus on the CMS master: every replica up to date, reported minutes ago."""
-    version = PRODUCT_VERSIONS[lab.inventory.get("product", "sfb2019")]
     return [{"ReplicaFqdn": m["fqdn"], "UpToDate": True,
              "LastStatusReport": (lab.now - timedelta(minutes=4 + i)).isoformat(),
-             "LastUpdateCreation": (lab.now - timedelta(hours=3)).isoformat(), "ProductVersion": version}
+             "LastUpdateCreation": (lab.now - timedelta(hours=3)).isoformat(),
+             "ProductVersion": PRODUCT_VERSIONS[lab.product(m["fqdn"])]}
             for i, m in enumerate(m for p in lab.pools() if p["role"] in REPLICA_ROLES for m in p["members"])]
 
 

@@ -5,7 +5,11 @@ resolver cache does: the first name on a line gets an A record, further names a 
 
 Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.553 (CU8); pool02 (fe04, fe05) is hardened with
 TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the Edges are in a workgroup with the
-primary DNS suffix contoso.local and resolve the next hop through a hosts file.
+primary DNS suffix contoso.local and resolve the next hop through a hosts file. A pool of another product (the legacy
+Lync Server 2013 Standard Edition server lync01, coexistence) runs it on the Windows its product was installed on:
+Lync Server 2013 at 5.0.8308.1149 (September 2021 CU) on Windows Server 2012 R2 with .NET 4.6.2, SSL 2.0/3.0
+disabled (on by default there), TLS 1.0/1.1 left on (Microsoft supports them off on a Lync 2013 Edge only) and
+SCHANNEL EnableSessionTicket = 2 (SCHANNEL-04).
 """
 
 from __future__ import annotations
@@ -32,9 +36,26 @@ from sfbcheck.inventory import Inventory
 from sfbcheck.lab.model import Lab
 
 SFB_VERSION = "7.0.2046.553"  # Cumulative Update 8: the latest of sfbcheck/data/builds.yml (VER-01)
+# Core Components per product where the lab has a pool of another product (coexistence): Lync Server 2013's September
+# 2021 cumulative update, the latest Lync 2013 update of sfbcheck/data/builds.yml (VER-01)
+PRODUCT_BUILDS = {"lync2013": "5.0.8308.1149"}
+# Windows per product: the legacy Lync Server 2013 pool runs Windows Server 2012 R2 (supported: 2008 R2 SP1, 2012,
+# 2012 R2), where SCHANNEL-04 applies; the others the lab's Windows Server 2019.
+WINDOWS_2019 = {"Caption": "Microsoft Windows Server 2019 Datacenter", "Version": "10.0.17763", "BuildNumber": "17763"}
+PRODUCT_WINDOWS = {"lync2013": {"Caption": "Microsoft Windows Server 2012 R2 Standard", "Version": "6.3.9600",
+                                "BuildNumber": "9600"}}
+PRODUCT_PS_VERSIONS = {"lync2013": "4.0"}  # Windows PowerShell 4.0 ships with Windows Server 2012 R2
+# .NET Framework NDP\v4\Full as each Windows reports it: 4.8 (Release 528049) on 2019; 4.6.2 (Release 394806, "all
+# other Windows" in Microsoft "Determine which .NET Framework versions are installed") on the Lync 2013 server
+# (supported with Lync Server 2013 from the November 2016 update)
+NET_48 = {"Release": 528049, "Version": "4.8.03761"}
+PRODUCT_NET = {"lync2013": {"Release": 394806, "Version": "4.6.01590"}}
 HARDENED_POOLS = ("pool02.contoso.local",)  # TLS 1.0/1.1 disabled by a hardening baseline
 PRODUCT_NAMES = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
                  "sfb2019": "Skype for Business Server 2019"}
+# Programs and Features names Lync Server 2013's components with "Microsoft " in front ("Microsoft Lync Server 2013,
+# Core Components", "Microsoft Lync Server 2013, Front End Server": public install scripts check for those names)
+DISPLAY_PREFIX = {"lync2013": "Microsoft "}
 ROLE_COMPONENTS = {"frontend": "Front End Server", "edge": "Edge Server", "director": "Director",
                    "mediation": "Mediation Server"}
 NETWORK_SERVICE = "NT AUTHORITY\\NetworkService"
@@ -76,14 +97,15 @@ def reg_key(path: str, values: dict[str, tuple[str, Any]] | None, written: Any) 
             "Values": [{"Name": name, "Kind": kind, "Value": value} for name, (kind, value) in values.items()]}
 
 
-def protocol_keys(hardened: bool, written: Any) -> list[dict[str, Any]]:
+def protocol_keys(hardened: bool, written: Any, ssl_disabled: bool = False) -> list[dict[str, Any]]:
     """SCHANNEL\\Protocols as Windows Server 2019 has it: only ``SSL 2.0\\Client`` (DisabledByDefault = 1, created
-    by setup) unless a baseline (the Microsoft page's TLSDisable.reg) wrote the others."""
+    by setup) unless a baseline (the Microsoft page's TLSDisable.reg) wrote the others; ``ssl_disabled``: SSL 2.0 and
+    3.0 turned off by hand (Windows Server 2012 R2 enables SSL 3.0 by default) and TLS left as Windows has it."""
     keys = []
     for protocol in ("SSL 2.0", "SSL 3.0"):
         for side in ("Client", "Server"):
             path = f"{SCHANNEL}\\Protocols\\{protocol}\\{side}"
-            if hardened:
+            if hardened or ssl_disabled:
                 keys.append(reg_key(path, {"DisabledByDefault": ("DWord", 1), "Enabled": ("DWord", 0)}, written))
             elif (protocol, side) == ("SSL 2.0", "Client"):
                 keys.append(reg_key(path, {"DisabledByDefault": ("DWord", 1)}, written - timedelta(days=370)))
@@ -104,6 +126,8 @@ def protocol_keys(hardened: bool, written: Any) -> list[dict[str, Any]]:
 def registry(lab: Lab, fqdn: str, hardened: bool) -> list[dict[str, Any]]:
     host, _, domain = fqdn.partition(".")
     installed = lab.now - timedelta(days=400)
+    product = lab.product(fqdn)
+    net_setup = PRODUCT_NET.get(product, NET_48)
     strong = {"SchUseStrongCrypto": ("DWord", 1), "SystemDefaultTlsVersions": ("DWord", 1)}
     role = lab.pool_of(fqdn)["role"]
     net = strong if hardened or role == "edge" else {}
@@ -115,21 +139,24 @@ def registry(lab: Lab, fqdn: str, hardened: bool) -> list[dict[str, Any]]:
         schannel["ClientAuthTrustMode"] = ("DWord", 2)
         if not hardened:
             schannel["SendTrustedIssuerList"] = ("DWord", 0)
+    if role == "frontend" and product == "lync2013":
+        # SCHANNEL-04: a Lync Server 2013 Front End on Windows Server 2012 R2 turns TLS session tickets off
+        schannel["EnableSessionTicket"] = ("DWord", 2)
     return [
         reg_key(TCPIP_PARAMETERS, {"Hostname": ("String", host.upper()), "NV Hostname": ("String", host.upper()),
                                    "Domain": ("String", domain), "NV Domain": ("String", domain),
                                    "SearchList": ("String", "")}, installed),
         reg_key(SCHANNEL, schannel, lab.now - timedelta(days=200)),
-        *protocol_keys(hardened, lab.now - timedelta(days=30)),
+        *protocol_keys(hardened, lab.now - timedelta(days=30), ssl_disabled=product in PRODUCT_WINDOWS),
         reg_key(NET_FRAMEWORK, {"OnlyUseLatestCLR": ("DWord", 1), **net}, installed),
         reg_key(NET_FRAMEWORK_WOW64, dict(net), installed),
         reg_key(NET_FRAMEWORK_2, dict(net) if hardened else {}, installed),
         reg_key(NET_FRAMEWORK_2_WOW64, dict(net) if hardened else {}, installed),
-        # .NET Framework 4.8 as Windows Server 2019 reports it (Release 528049)
         reg_key(NET_FRAMEWORK_SETUP, {"CBS": ("DWord", 1), "Install": ("DWord", 1),
                                       "InstallPath": ("String", NET_INSTALL_PATH),
-                                      "Release": ("DWord", 528049), "Servicing": ("DWord", 0),
-                                      "TargetVersion": ("String", "4.0.0"), "Version": ("String", "4.8.03761")},
+                                      "Release": ("DWord", net_setup["Release"]), "Servicing": ("DWord", 0),
+                                      "TargetVersion": ("String", "4.0.0"),
+                                      "Version": ("String", net_setup["Version"])},
                 installed),
         reg_key(WINHTTP, {}, installed),
         reg_key(WINHTTP_WOW64, {}, installed),
@@ -147,7 +174,8 @@ def services(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
     pool = lab.pool_of(fqdn)
     role = pool["role"]
     table = service_table()
-    prefix = PRODUCT_NAMES[lab.inventory["product"]].rsplit(" ", 1)[0]  # "Skype for Business Server"
+    product = lab.product(fqdn)
+    prefix = PRODUCT_NAMES[product].rsplit(" ", 1)[0]  # "Skype for Business Server", "Lync Server"
     if role == "owas":
         return [service("WACSM", "Office Online", start_name="LocalSystem"),
                 service("W3SVC", "World Wide Web Publishing Service", start_name="LocalSystem")]
@@ -156,7 +184,7 @@ def services(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
         wanted |= table.features.get(feature, {})
     wanted |= table.replication(role, pool["fqdn"] == lab.inventory["cms"]["pool"])  # the whole CMS pool runs them
     out = [service(name, f"{prefix} {what}") for name, what in wanted.items()]
-    for name, what in table.products.get(role, {}).get(lab.inventory["product"], {}).items():
+    for name, what in table.products.get(role, {}).get(product, {}).items():
         out.append(service(name, what, start_name="LocalSystem"))
     if role == "frontend":
         if pool.get("backup"):
@@ -170,8 +198,9 @@ def installed_products(lab: Lab, fqdn: str) -> list[dict[str, Any]]:
     if role == "owas":
         return [{"DisplayName": "Microsoft Office Online Server", "DisplayVersion": "16.0.10338.20039",
                  "Publisher": "Microsoft Corporation"}]
-    product = PRODUCT_NAMES[lab.inventory["product"]]
-    return [{"DisplayName": f"{product}, {component}", "DisplayVersion": SFB_VERSION,
+    product = lab.product(fqdn)
+    name = DISPLAY_PREFIX.get(product, "") + PRODUCT_NAMES[product]
+    return [{"DisplayName": f"{name}, {component}", "DisplayVersion": PRODUCT_BUILDS.get(product, SFB_VERSION),
              "Publisher": "Microsoft Corporation"}
             for component in ("Core Components", ROLE_COMPONENTS[role])]
 
@@ -241,9 +270,11 @@ def build(lab: Lab) -> None:
         sections["Win32_ComputerSystem"] = {
             "Name": host, "DNSHostName": host.lower(), "Domain": "WORKGROUP" if edge else ad_domain,
             "PartOfDomain": not edge, "Workgroup": "WORKGROUP" if edge else None, "DomainRole": 2 if edge else 3}
+        product = lab.product(fqdn)
+        if product in PRODUCT_PS_VERSIONS:
+            lab.evidence[fqdn]["PSVersion"] = PRODUCT_PS_VERSIONS[product]
         sections["Win32_OperatingSystem"] = {
-            "Caption": "Microsoft Windows Server 2019 Datacenter", "Version": "10.0.17763", "BuildNumber": "17763",
-            "ProductType": 3, "SystemDrive": "C:",
+            **PRODUCT_WINDOWS.get(product, WINDOWS_2019), "ProductType": 3, "SystemDrive": "C:",
             "LastBootUpTime": (lab.now - timedelta(days=6, hours=index)).isoformat()}
         sections["Registry"] = registry(lab, fqdn, pool["fqdn"] in HARDENED_POOLS)
         sections["InstalledProducts"] = installed_products(lab, fqdn)

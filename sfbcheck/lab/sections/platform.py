@@ -108,7 +108,7 @@ def edge_external(lab: Lab, edge: dict[str, Any]) -> None:
 
 
 def build(lab: Lab) -> None:
-    cms_master = lab.inventory["cms"]["master"]
+    cms_master = lab.cms_master  # cms.master, else the CMS pool's first member
     for pool in lab.pools():
         if pool["role"] not in LYNC_ROLES:
             continue

@@ -40,7 +40,7 @@ class _Model:
         inventory = lab.inventory
         self.sites = list(dict.fromkeys([*inventory.get("sites", []), *(p.get("site") or "Site"
                                                                          for p in lab.pools())]))
-        self.version = SERVICE_VERSION.get(inventory.get("product", "sfb2019"), "8")
+        self.product = inventory.get("product", "sfb2019")
         self.pools = lab.pools()
         self.cms = inventory["cms"]["pool"]
         self.number: dict[str, tuple[int, int]] = {}  # pool fqdn -> (site id, cluster number)
@@ -56,6 +56,10 @@ class _Model:
             for role in self._roles(pool):
                 instance[(site, role)] = instance.get((site, role), 0) + 1
                 self.services.append({"role": role, "pool": pool, "site": site, "instance": instance[(site, role)]})
+
+    def version(self, pool: dict[str, Any]) -> str:
+        """The ServiceVersion of a pool's services: its own product's (coexistence), else the deployment's."""
+        return SERVICE_VERSION.get(pool.get("product") or self.product, "8")
 
     def _roles(self, pool: dict[str, Any]) -> list[str]:
         features = pool.get("features", [])
@@ -150,7 +154,7 @@ def published_topology(lab: Lab) -> str:
     for service in model.services:
         site, number = model.number[service["pool"]["fqdn"]]
         kind = f' Type="{REGISTRAR_TYPE}"' if service["role"] == "Registrar" else ""
-        out += [f'    <Service RoleVersion="1" ServiceVersion="{model.version}"{kind}>',
+        out += [f'    <Service RoleVersion="1" ServiceVersion="{model.version(service["pool"])}"{kind}>',
                 f'      <ServiceId SiteId="{site}" RoleName="{service["role"]}" Instance="{service["instance"]}" />',
                 "      <DependsOn>"]
         for target in model.depends(service):
@@ -192,7 +196,7 @@ def topology_builder_file(lab: Lab) -> str:
         pool = service["pool"]
         out += [f"        <Service{_a(UniqueId=model.uid('service', pool['fqdn'], service['role']))}"
                 f"{_a(RoleName=service['role'], RoleVersion=1, InstalledOn=model.uid('cluster', pool['fqdn']))}"
-                f"{_a(ServiceVersion=model.version)}>", "          <DependsOn>"]
+                f"{_a(ServiceVersion=model.version(pool))}>", "          <DependsOn>"]
         for target in model.depends(service):
             out.append(f"            <Dependency"
                        f"{_a(ServiceUniqueId=model.uid('service', target['pool']['fqdn'], target['role']))}"
