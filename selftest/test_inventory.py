@@ -61,6 +61,8 @@ BAD = [
     ("pstn_gateways", [{"fqdn": "gw01.contoso.local", "mediation_pool": "pool01.contoso.local"}],
      "pstn_gateways[gw01.contoso.local].mediation_pool", "a Mediation pool"),
     ("dns_servers/0", "TODO: the internal DNS servers' IPs", "dns_servers[0]", "in place of the placeholder"),
+    ("pools/0/product", "lync2010", "pools[pool01.contoso.local].product", "'lync2013', 'sfb2015' or 'sfb2019'"),
+    ("pools/3/product", "sfb2019", "pools[owas.contoso.local].product", "runs no Lync or Skype for Business"),
 ]
 
 
@@ -116,6 +118,16 @@ def test_lab_inventory_loads(clean_lab, tmp_path):
     assert inventory.cms_master.fqdn == "fe01.contoso.local"
     assert [s.fqdn for s in inventory.servers("edge")] == ["edge01.contoso.local", "edge02.contoso.local"]
     assert inventory.pool_of("fe04.contoso.local").backup == "pool01.contoso.local"
+
+
+def test_each_server_runs_its_pools_product_else_the_deployments(clean_lab, tmp_path):
+    """Coexistence: the legacy Lync Server 2013 pool carries its own product; every other pool the inventory's."""
+    inventory = load_inventory(clean_lab.write(tmp_path))
+    products = {s.fqdn: s.product.value for s in inventory.servers()}
+    assert products.pop("lync01.contoso.local") == "lync2013"
+    assert set(products.values()) == {"sfb2019"} == {inventory.product.value}
+    assert inventory.product_of("lync01.contoso.local").value == "lync2013"
+    assert inventory.product_of("pool01.contoso.local").value == "sfb2019"
 
 
 def _problems(data: dict, tmp_path) -> list:

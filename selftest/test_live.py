@@ -137,7 +137,7 @@ def test_capture_writes_a_snapshot_that_judges_like_the_lab(live_lab, tmp_path):
     assert {"tls:172.16.10.11:4443", "172.16.10.11:443", "10.10.1.12:445", "172.16.10.12:5061"} <= set(
         parameters["ProbeTargets"])
     assert parameters["PoolFqdn"] == "pool01.contoso.local"
-    assert "[topology] the inventory lists the same 10 servers as the published topology" in proc.stdout
+    assert "[topology] the inventory lists the same 11 servers as the published topology" in proc.stdout
     assert PASSWORD not in proc.stdout + proc.stderr
     run = run_suite(lab.inventory, tmp_path / "reports", "--evidence", str(snapshot))
     assert run.failures == set() and run.errors == set(), run.stdout[-3000:]

@@ -12,6 +12,7 @@ import pytest
 from selftest.test_host_checks import host_of
 from sfbcheck.checks import schannel, tls_prerequisites, tls_protocols
 from sfbcheck.facts.registry import NET_FRAMEWORK_SETUP, NET_FRAMEWORK_WOW64, SCHANNEL, WINHTTP, WINHTTP_WOW64
+from sfbcheck.host import Host
 from sfbcheck.lab.faults.host import _key, set_registry_value
 from sfbcheck.lab.model import Lab
 
@@ -204,3 +205,37 @@ def test_office_web_apps_is_not_held_to_the_sfb_net_47_prerequisite(lab, tmp_pat
 
     problems = tls_prerequisites.tls12_prerequisites(host_of(lab, tmp_path, OWAS, edit))
     assert problems and not any(".NET Framework 4.7" in p.message for p in problems)  # strong crypto still judged
+
+
+# -- coexistence: the product of the server's pool -----------------------------------------------------------------
+LYNC1 = "lync01.contoso.local"
+
+
+def test_legacy_lync_2013_server_of_the_lab_is_held_to_session_tickets(lab, tmp_path):
+    """The lab's Lync Server 2013 Standard Edition server (Windows Server 2012 R2) beside the SfB 2019 pools:
+    SCHANNEL-04 applies to it and its EnableSessionTicket = 2 complies; it does not apply to the SfB 2019 servers."""
+    lync = host_of(lab, tmp_path, LYNC1)
+    assert lync.product.value == "lync2013" and lync.inventory.product.value == "sfb2019"
+    assert schannel.session_ticket_not_applicable(lync) == ""
+    assert schannel.session_ticket(lync) == []
+    assert "not Lync Server 2013" in schannel.session_ticket_not_applicable(host_of(lab, tmp_path / "fe", FE1))
+
+
+def test_without_core_components_the_pool_product_decides_not_the_deployment_product(lab, tmp_path):
+    """No Core Components entry (a partial InstalledProducts): SCHANNEL-04 falls back to the product of the server's
+    pool (lync2013), not the deployment's (sfb2019); an SfB pool's server is still not Lync 2013."""
+    def no_core(lab: Lab) -> None:
+        for fqdn in (LYNC1, FE1):
+            lab.sections(fqdn)["InstalledProducts"] = []
+
+    lync = host_of(lab, tmp_path, LYNC1, no_core)
+    assert schannel.session_ticket_not_applicable(lync) == ""
+    fe = Host(lync.inventory.server(FE1), lync.inventory, lync._store)
+    assert "sfb2019 (its pool's product in the inventory)" in schannel.session_ticket_not_applicable(fe)
+
+
+def test_tls_disabled_on_the_lab_lync_2013_front_end_is_not_supported(lab, tmp_path):
+    lync = host_of(lab, tmp_path, LYNC1, lambda lab: disable_tls10(lab, LYNC1))
+    [problem] = tls_protocols.tls_disable_supported(lync)
+    assert "Edge role only" in problem.message and not problem.warning
+    assert "Microsoft Lync Server 2013, Core Components 5.0.8308.1149" in problem.evidence

@@ -95,6 +95,42 @@ def test_contoso_edge_interfaces_next_hop_and_edge_fqdns():
     assert all(m["connection"] == {"method": "file"} for m in edge["members"])
 
 
+def test_no_pool_of_a_single_product_topology_carries_its_own_product():
+    """Each public file is one product (ServiceVersion 7 or 8 throughout): no pool differs from the deployment."""
+    for name in FILES:
+        assert all("product" not in p for p in _generated(name)["pools"]), name
+
+
+def test_a_pool_of_another_service_version_keeps_its_own_product(tmp_path):
+    """Coexistence: Contoso.tbxml with its Edge cluster's services at ServiceVersion 6 (a Lync Server 2013 Edge pool
+    left beside the SfB 2015 pool during a migration) imports as a lync2013 pool in an sfb2015 deployment, and the
+    inventory gives its servers that product."""
+    root = ET.fromstring(FILES["contoso-tbxml"].read_bytes())
+    services = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "Service"]
+    edge_cluster = next(e.get("InstalledOn") for e in services if e.get("RoleName") == "EdgeServer")
+    changed = [e for e in services if e.get("InstalledOn") == edge_cluster]
+    assert changed and all(e.get("ServiceVersion") == "7" for e in changed)
+    for service in changed:
+        service.set("ServiceVersion", "6")
+    data = to_inventory(parse_topology(ET.tostring(root)), deployment="coexistence")
+    assert data["product"] == "sfb2015"
+    assert {p["fqdn"]: p.get("product") for p in data["pools"]} == {
+        "frontendpool.contoso.com": None, "edgepool.contoso.com": "lync2013", "xoffice1.contoso.com": None}
+    fills = ADMIN_FILLS["contoso-tbxml"]
+    data["dns_servers"], data["cms"] = ["10.1.1.5"], {"pool": fills["cms"]}
+    edge = next(p for p in data["pools"] if p["role"] == "edge")
+    edge["internal_subnets"], edge["internal_gateway"] = fills["subnets"], fills["gateway"]
+    for member in (m for p in data["pools"] for m in p["members"] if m["ip"].startswith("TODO")):
+        member["ip"] = fills["ips"][member["fqdn"]]
+    target = tmp_path / "inventory.yml"
+    target.write_text(yaml.safe_dump(data))
+    inventory = load_inventory(target)
+    assert {s.fqdn: s.product.value for s in inventory.servers("edge")} == dict.fromkeys(
+        [m["fqdn"] for m in edge["members"]], "lync2013")
+    assert {s.product.value for s in inventory.servers("frontend")} == {"sfb2015"}
+    assert inventory.product_of("edgepool.contoso.com").value == "lync2013"
+
+
 def test_features_from_the_services():
     pools = {p["fqdn"]: p for p in _generated("contoso-tbxml")["pools"]}
     assert set(pools["frontendpool.contoso.com"]["features"]) == {
