@@ -45,6 +45,23 @@ def test_ver01_policy_minimum_and_updates_behind(lab, tmp_path):
                                         lambda lab: _set_version(lab, FE3, "7.0.2046.390"))) == []
 
 
+def test_ver01_minimum_per_product_in_a_coexistence_deployment(lab, tmp_path):
+    """The lab's legacy Lync Server 2013 server (5.0.8308.1149) beside the SfB 2019 pools: one SfB update name is no
+    Lync 2013 update (cannot judge, saying how to give one per product); per product, each is held to its own."""
+    lync = "lync01.contoso.local"
+    lab.inventory["policy"].update(min_update="Cumulative Update 6")
+    with pytest.raises(EvidenceGap, match=r"give one per product, e\.g\. min_update: \{lync2013: \.\.\.\}"):
+        version.update_level(host_of(lab, tmp_path, lync))
+    lab.inventory["policy"].update(min_update={"sfb2019": "Cumulative Update 6"})
+    assert version.update_level(host_of(lab, tmp_path / "dict", lync)) == []  # not named: its latest, installed
+    [problem] = version.update_level(host_of(lab, tmp_path / "old", lync,
+                                             lambda lab: _set_version(lab, lync, "5.0.8308.992")))
+    assert "Lync Server 2013 5.0.8308.992" in problem.message and "the latest known update" in problem.message
+    lab.inventory["policy"].update(min_update={"sfb2019": "Cumulative Update 6", "lync2013": "Cumulative Update 9"})
+    assert version.update_level(host_of(lab, tmp_path / "cu9", lync,
+                                        lambda lab: _set_version(lab, lync, "5.0.8308.992"))) == []
+
+
 def test_ver01_latest_is_the_latest_known_when_the_evidence_was_collected(lab, tmp_path):
     """A snapshot of March 2021 is judged against the updates known then (the table grows; old verdicts stay)."""
     def edit(lab: Lab) -> None:

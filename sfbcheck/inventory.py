@@ -279,7 +279,9 @@ class Policy(Strict):
     # warning level: per requirement ID, the impact instead of the catalog's (a non-warning impact makes the
     # requirement's warnings failures; "warning" makes its failures warnings)
     impact: dict[str, Literal["critical", "high", "medium", "low", "warning"]] = {}
-    min_update: str | None = None  # VER-01: minimum update (its name in sfbcheck/data/builds.yml, or a version)
+    # VER-01: minimum update (its name in sfbcheck/data/builds.yml, or a version); per product ({sfb2019: ...}) in a
+    # deployment of several products (coexistence), a product not named held to its latest
+    min_update: str | dict[Product, str] | None = None
     updates_behind: int = Field(default=0, ge=0)  # VER-01: how many updates of the build table below the minimum pass
     federated_users: bool = True  # FED-03: Get-CsAccessEdgeConfiguration AllowFederatedUsers expected
     outside_users: bool = True  # FED-03: AllowOutsideUsers (remote users) expected

@@ -42,6 +42,13 @@ def _month(server: Host) -> str | None:
     return collected.strftime("%Y-%m") if collected else None
 
 
+def policy_minimum(server: Host, product: ProductInfo) -> str | None:
+    """The policy's ``min_update`` for the product: the one update (name or version) every server is held to, or
+    in a deployment of several products (coexistence) the one given for this product (none given: the latest)."""
+    wanted = server.inventory.policy.min_update
+    return wanted.get(product.key) if isinstance(wanted, dict) else wanted
+
+
 def minimum_build(server: Host, product: ProductInfo) -> tuple[Build, Build]:
     """(the minimum the policy sets, the latest known update) for the product, as of the evidence's month."""
     known, policy = table(), server.inventory.policy
@@ -51,12 +58,15 @@ def minimum_build(server: Host, product: ProductInfo) -> tuple[Build, Build]:
         raise EvidenceGap(server.fqdn, "InstalledProducts", f"cannot be judged: the build table has no update of "
                                                            f"{product.name} with a version released by {as_of}")
     base = latest
-    if policy.min_update:
-        found = known.find(product.key, policy.min_update)
+    wanted = policy_minimum(server, product)
+    if wanted:
+        found = known.find(product.key, wanted)
         if found is None or found.version is None:
+            per_product = "" if isinstance(policy.min_update, dict) else (
+                f"; with pools of several products give one per product, e.g. min_update: {{{product.key}: ...}}")
             raise EvidenceGap(server.fqdn, "InstalledProducts",
-                              f"cannot be judged: policy.min_update {policy.min_update!r} is no update of "
-                              f"{product.name} with a version in sfbcheck/data/builds.yml")
+                              f"cannot be judged: policy.min_update {wanted!r} is no update of "
+                              f"{product.name} with a version in sfbcheck/data/builds.yml{per_product}")
         base = found
     versioned = list(known.versioned(product.key))
     index = versioned.index(base)
@@ -77,7 +87,8 @@ def update_level(server: Host) -> list[Problem]:
               if level is None or known.builds[product.key].index(b) > known.builds[product.key].index(level)]
     level_text = f"the level of {level.update}" if level else "below every update with a known version (RTM or early)"
     policy = server.inventory.policy
-    rule = (f"policy.min_update {policy.min_update!r}" if policy.min_update else "the latest known update") + (
+    wanted = policy_minimum(server, product)
+    rule = (f"policy.min_update {wanted!r}" if wanted else "the latest known update") + (
         f" less {policy.updates_behind} update(s) (policy.updates_behind)" if policy.updates_behind else "")
     return [Problem(
         f"{server.fqdn} runs {product.name} {core.raw_version} ({level_text}), below the minimum "

@@ -43,7 +43,7 @@ def fe03_behind(lab: Lab) -> None:
        "the policy accepts the June 2023 cumulative update (policy.min_update) and fe05 was left on it while fe04 got "
        "CU8: both pass VER-01, but the pool runs two versions")
 def fe05_one_behind(lab: Lab) -> None:
-    lab.inventory["policy"]["min_update"] = "June 2023 Cumulative Update"
+    lab.inventory["policy"]["min_update"] = {"sfb2019": "June 2023 Cumulative Update"}  # lync01 held to its latest
     for product in lab.sections(FE5)["InstalledProducts"]:
         product["DisplayVersion"] = "7.0.2046.521"
 
