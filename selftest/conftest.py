@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from sfbcheck.lab.build import build_lab
 from sfbcheck.lab.model import Lab
@@ -18,3 +19,7 @@ def clean_lab() -> Lab:
 def lab(clean_lab: Lab) -> Lab:
     """A private copy of the clean lab that a test may change."""
     return clean_lab.copy()
+
+
+# hypothesis: the default profile is the CI run; `--hypothesis-profile=nightly` runs the fuzz self-tests longer
+settings.register_profile("nightly", max_examples=5000, deadline=None)

@@ -203,7 +203,8 @@ def test_no_output_holds_the_password_even_with_locals_in_tracebacks(live_lab, t
     member["connection"]["password_env"] = "LAB_WINRM_PASS_NOT_SET"
     lab.inventory.write_text(yaml.safe_dump(data, sort_keys=False))
     snapshot, reports = tmp_path / "snap", tmp_path / "reports"
-    run = run_suite(lab.inventory, reports, "--live", "--evidence", str(snapshot), "-vv", "-l", "--tb=long",
+    # -vvv: the harness passes -q, so this is the user's -vv (locals shown in full, not truncated)
+    run = run_suite(lab.inventory, reports, "--live", "--evidence", str(snapshot), "-vvv", "-l", "--tb=long",
                     str(EXAMPLE))
     assert "LAB_WINRM_PASS_NOT_SET is not set" in run.stdout, run.stdout[-3000:]  # the traceback was shown
     outputs = {"stdout": run.stdout, "stderr": run.stderr}
