@@ -65,6 +65,7 @@ def test_each_record_has_requirement_title_host_outcome_message_remediation_and_
     assert all(r["evidence_collected_at"] for r in doc["results"])
     meta = doc["run"]
     assert meta["deployment"] == lab.inventory["deployment"] and meta["inventory"] == str(inventory)
+    assert meta["product"] == "sfb2019" and meta["pool_products"] == {"lync01.contoso.local": "lync2013"}
     assert meta["evidence"] == str(inventory.parent / "evidence") and meta["evidence_source"] == "snapshot"
     assert meta["started"] <= meta["finished"] and meta["exitstatus"] == 1
     assert meta["versions"]["pytest"] and meta["versions"]["collector"] == [COLLECTOR_VERSION]

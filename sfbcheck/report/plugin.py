@@ -337,6 +337,9 @@ def _run_metadata(config: pytest.Config, state: RunState, exitstatus: int, found
     return {
         "deployment": inventory.deployment,
         "product": inventory.product.value,
+        # coexistence: the pools whose own product differs from the deployment's (a legacy Lync 2013 pool)
+        "pool_products": {p.fqdn: p.product.value for p in inventory.pools
+                          if p.product is not None and p.product is not inventory.product},
         "inventory": str(inventory.source),
         "evidence": str(config.stash[STORE_KEY].directory),
         "evidence_source": "live" if getattr(config.option, "live", False) else "snapshot",
