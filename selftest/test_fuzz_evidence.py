@@ -53,8 +53,12 @@ class FuzzLab:
         self.inventory = validate(self.lab.inventory)
         self.documents = {**self.lab.evidence, "runner": self.lab.runner}
         self.baseline = judge(self.inventory, self.store())
-        self.targets = sorted((server, name) for server, document in self.documents.items()
-                              for name in document["Sections"] if name in SECTIONS or name in RUNNER_SECTIONS)
+        every = sorted((server, name) for server, document in self.documents.items()
+                       for name in document["Sections"] if name in SECTIONS or name in RUNNER_SECTIONS)
+        # sections of the servers whose verdicts are failures weigh more: damage there could hide a failure
+        failing = {v.host for v in self.baseline.values() if v.verdict == FAIL} | {"runner",
+                                                                                   self.inventory.cms_master.fqdn}
+        self.targets = every + [t for t in every if t[0] in failing] * 3
 
     def store(self, server: str | None = None, document: dict[str, Any] | None = None) -> EvidenceStore:
         store = EvidenceStore(Path("(in memory)"))
