@@ -18,6 +18,7 @@ from sfbcheck import resources
 from sfbcheck.errors import InventoryError
 from sfbcheck.inventory import load_inventory
 from sfbcheck.live.collect import capture
+from sfbcheck.text import printable
 from sfbcheck.topology import compare_snapshot
 
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: snapshot {out} keeps every server collected so far", file=sys.stderr, flush=True)
         return 130
     for line in compare_snapshot(inventory, out):
-        print(f"[topology] {line}")
+        print(f"[topology] {printable(line)}")
     failed = [o for o in outcomes if not o.ok]
     print(f"snapshot {out}: {len(outcomes) - len(failed)} of {len(outcomes)} servers collected"
           + (f"; failed: {', '.join(o.server for o in failed)}" if failed else ""))

@@ -29,6 +29,7 @@ from sfbcheck.integrity import seal
 from sfbcheck.inventory import Inventory, Role, Server
 from sfbcheck.live.transport import TransportError, WinRMSession, credentials_for, settings_for
 from sfbcheck.probes.dns import OFFICE365_FEDERATION
+from sfbcheck.text import printable
 
 COLLECTOR = resources.collector_script()
 EDGE_PORTS_FROM_NEXT_HOP = (5061, 5062, 8057)
@@ -225,7 +226,11 @@ def capture(inventory: Inventory, out_dir: Path, *, insecure: bool = False, prog
             concurrency: int | None = None) -> list[Outcome]:
     """Collect every WinRM server into ``out_dir`` (created), copy hand-collected files; one Outcome per server."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda line: None)
+    shown = progress or (lambda line: None)
+
+    def say(line: str) -> None:  # server answers and error texts reach the terminal without control sequences
+        shown(printable(line))
+
     lock = threading.Lock()
     servers = inventory.servers()
     remote = [s for s in servers if s.member.connection.method == "winrm"]

@@ -22,6 +22,7 @@ import pytest
 from sfbcheck import plugin as base
 from sfbcheck import resources
 from sfbcheck.inventory import Inventory, Server
+from sfbcheck.text import printable
 from sfbcheck.topology import compare_snapshot
 
 LIVE_KEY = pytest.StashKey[dict[str, Any]]()
@@ -104,12 +105,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if outcomes:
         terminalreporter.section("live collection")
         for outcome in outcomes:
-            terminalreporter.write_line(f"{outcome.server}: {outcome.status} ({outcome.detail})")
+            terminalreporter.write_line(printable(f"{outcome.server}: {outcome.status} ({outcome.detail})"))
         terminalreporter.write_line(f"snapshot: {state['out']} (judge it again with --evidence)")
     if state.get("topology"):
         terminalreporter.section("published topology vs inventory")
         for line in state["topology"]:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(printable(line))
 
 
 # -- testinfra hosts ---------------------------------------------------------------------------------
