@@ -490,7 +490,17 @@ def _hidden_pass(report: pytest.TestReport) -> bool:
     return True
 
 
+_HTML_OUTCOMES = pytest.StashKey[dict[str, dict[str, Any]] | None]()
+
+
 def _html_outcomes(config: pytest.Config) -> dict[str, dict[str, Any]] | None:
+    """pytest-html's outcome counters (found once per run, not once per result)."""
+    if _HTML_OUTCOMES not in config.stash:
+        config.stash[_HTML_OUTCOMES] = _find_html_outcomes(config)
+    return config.stash[_HTML_OUTCOMES]
+
+
+def _find_html_outcomes(config: pytest.Config) -> dict[str, dict[str, Any]] | None:
     for plugin in config.pluginmanager.get_plugins():
         outcomes = getattr(getattr(plugin, "_report", None), "outcomes", None)
         if type(plugin).__module__.startswith("pytest_html") and isinstance(outcomes, dict) \
