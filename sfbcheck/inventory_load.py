@@ -251,12 +251,7 @@ def load_inventory(path: str | Path) -> Inventory:
     duplicate keys refused.
     """
     path = Path(path)
-    try:
-        data = yamlfile.load(path)
-    except OSError as exc:
-        raise InventoryError(path, "(file)", f"a readable inventory file ({exc.strerror or exc})") from None
-    except yamlfile.YamlFileError as exc:
-        raise InventoryError(path, exc.where, exc.expected) from None
+    data = yamlfile.read(path, lambda where, expected: InventoryError(path, where, expected), "inventory")
     inventory = validate(data, path)
     inventory._source = path.resolve()
     return inventory

@@ -13,6 +13,7 @@ Every refusal is a :class:`YamlFileError` with where (line and column when known
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,16 @@ def _expanded_size(node: Node, memo: dict[int, int]) -> int:
         size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
     memo[key] = size
     return size
+
+
+def read(path: Path, refuse: Callable[[str, str], Exception], what: str) -> Any:
+    """:func:`load`, every failure raised as ``refuse(where, expected)`` (the caller's error naming its file)."""
+    try:
+        return load(path)
+    except OSError as exc:
+        raise refuse("(file)", f"a readable {what} file ({exc.strerror or exc})") from None
+    except YamlFileError as exc:
+        raise refuse(exc.where, exc.expected) from None
 
 
 def load(path: Path) -> Any:

@@ -178,12 +178,7 @@ def load_waivers(path: str | Path, today: date | None = None, max_days: int = MA
     """
     path = Path(path)
     today = today or date.today()
-    try:
-        data = yamlfile.load(path)
-    except OSError as exc:
-        raise WaiverError(path, "(file)", f"a readable waivers file ({exc.strerror or exc})") from None
-    except yamlfile.YamlFileError as exc:
-        raise WaiverError(path, exc.where, exc.expected) from None
+    data = yamlfile.read(path, lambda where, expected: WaiverError(path, where, expected), "waivers")
     if data is None:
         return Waivers(path.resolve(), (), today)
     if not isinstance(data, dict):
