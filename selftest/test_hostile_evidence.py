@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -141,3 +142,6 @@ def test_cannot_judge_is_an_error_that_no_waiver_covers(clean_lab, tmp_path):
     assert "cannot judge" in nic["message"] and "NetRoute" in nic["message"]
     assert run.returncode == 1
     assert "ERROR tests/test_edge_routing.py::test_single_default_route_on_external_interface" in run.stdout
+    case = next(c for c in ET.parse(run.report_dir / "latest.xml").getroot().iter("testcase")
+                if c.get("name") == f"test_single_default_route_on_external_interface[{EDGE}]")
+    assert case.find("error") is not None and case.find("failure") is None  # JUnit: an error too

@@ -25,6 +25,7 @@ from sfbcheck.evidence import EvidenceStore
 from sfbcheck.integrity import unsealed_files
 from sfbcheck.inventory import Inventory, load_inventory
 from sfbcheck.problems import Problem, render
+from sfbcheck.report import junit
 
 INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
@@ -477,6 +478,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if call.excinfo is not None and call.excinfo.errisinstance((EvidenceError, EvidenceGap)):
         report.longrepr = str(call.excinfo.value)
         report.cannot_judge = True  # "cannot judge": an error, never a pass, never a compliance failure
+        item.user_properties.append(junit.VERDICT)  # JUnit: an <error> (sfbcheck/report/junit.py)
     _printable(report)
     return report
 
@@ -590,8 +592,13 @@ def latest_name(config: pytest.Config) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    xml = getattr(config.option, "xmlpath", None)
+    if xml:
+        junit.cannot_judge_as_errors(Path(xml))
     paths = config.stash.get(REPORTS_KEY, None)
-    if not paths or hasattr(config, "workerinput"):
+    if not paths:
         return
     for kind, path in paths.items():
         if path.is_file():
