@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
-import inspect
 import json
 import sys
 import time
@@ -31,34 +29,14 @@ from sfbcheck import targets  # noqa: E402
 from sfbcheck.errors import EvidenceError, EvidenceGap  # noqa: E402
 from sfbcheck.evidence import EvidenceStore  # noqa: E402
 from sfbcheck.inventory import load_inventory  # noqa: E402
-
-TESTS = PROJECT / "tests"
-
-
-def _test_functions() -> list[tuple[str, Any]]:
-    found = []
-    for path in sorted(TESTS.glob("test_*.py")):
-        spec = importlib.util.spec_from_file_location(f"floor_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        found += [(f"{path.name}::{name}", fn) for name, fn in vars(module).items()
-                  if name.startswith("test_") and inspect.isfunction(fn)]
-    return found
-
-
-def _requirement(fn: Any) -> str:
-    for mark in getattr(fn, "pytestmark", []):
-        if mark.name == "requirement":
-            return str(mark.args[0])
-    return "?"
+from sfbcheck.suite import compliance_tests  # noqa: E402
 
 
 def floor(inventory_path: Path) -> dict[str, Any]:
     started = time.process_time()
     inventory = load_inventory(inventory_path)
     store = EvidenceStore(inventory.evidence_dir)
-    functions = _test_functions()
+    functions = compliance_tests(PROJECT / "tests")
     setup_s = time.process_time() - started
 
     started = time.process_time()
@@ -71,8 +49,8 @@ def floor(inventory_path: Path) -> dict[str, Any]:
     by_requirement: dict[str, float] = defaultdict(float)
     generate_s = call_s = 0.0
     fixtures = {"inventory": inventory, "evidence_store": store}
-    for _, fn in functions:
-        names = list(inspect.signature(fn).parameters)
+    for test in functions:
+        fn, names = test.function, list(test.argnames)
         chosen = targets.choose(names)
         if chosen is None:
             outcomes["not parametrized"] += 1
@@ -84,7 +62,7 @@ def floor(inventory_path: Path) -> dict[str, Any]:
         started = time.process_time()
         cases = list(generate(inventory, store))
         generate_s += time.process_time() - started
-        rid = _requirement(fn)
+        rid = test.requirement
         started = time.process_time()
         for case in cases:
             kwargs = {n: fixtures[n] for n in names if n in fixtures}

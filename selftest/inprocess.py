@@ -8,11 +8,8 @@ Anything else a test raises is not caught: it is a bug the caller wants to see (
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,33 +19,9 @@ from sfbcheck.errors import EvidenceError, EvidenceGap
 from sfbcheck.evidence import RUNNER_FILE, Evidence, EvidenceStore
 from sfbcheck.inventory import Inventory, load_inventory, validate
 from sfbcheck.lab.model import Lab
+from sfbcheck.suite import ComplianceTest, compliance_tests
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
 PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIP"
-
-
-@dataclass(frozen=True)
-class RequirementTest:
-    requirement: str
-    function: Callable[..., None]
-    argnames: tuple[str, ...]
-
-
-@cache
-def requirement_tests() -> tuple[RequirementTest, ...]:
-    """Every compliance test function of ``tests/``, with its requirement ID and argument names."""
-    found = []
-    for path in sorted(TESTS.glob("test_*.py")):
-        spec = importlib.util.spec_from_file_location(f"sfbcheck_compliance_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        for name, function in vars(module).items():
-            marks = [m for m in getattr(function, "pytestmark", []) if m.name == "requirement"]
-            if name.startswith("test_") and marks:
-                found.append(RequirementTest(marks[0].args[0], function,
-                                             tuple(inspect.signature(function).parameters)))
-    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -62,7 +35,7 @@ class Verdict:
 
 def verdicts(inventory: Inventory, store: EvidenceStore) -> Iterator[Verdict]:
     """The verdict of every case of every compliance test."""
-    for test in requirement_tests():
+    for test in compliance_tests():
         chosen = targets.choose(list(test.argnames))
         if chosen is None:
             continue
@@ -72,7 +45,7 @@ def verdicts(inventory: Inventory, store: EvidenceStore) -> Iterator[Verdict]:
             yield Verdict(test.requirement, case.id, case.host, *_run(test, arguments, store, case.needs))
 
 
-def _run(test: RequirementTest, arguments: dict[str, object], store: EvidenceStore,
+def _run(test: ComplianceTest, arguments: dict[str, object], store: EvidenceStore,
          needs: tuple[str, ...]) -> tuple[str, str]:
     try:
         for server in needs:
