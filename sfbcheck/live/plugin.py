@@ -43,9 +43,18 @@ def _live(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Before the base plugin checks the evidence directory: point it at the (new) live snapshot."""
     if not config.pluginmanager.has_plugin("sfbcheck-hosts"):
         config.pluginmanager.register(InventoryHosts(), "sfbcheck-hosts")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Before any plugin's pytest_configure (the base plugin checks the evidence directory there), whichever
+    order the plugins were registered in: point the run at the (new) live snapshot."""
+    _point_at_live_snapshot(config)
+
+
+def _point_at_live_snapshot(config: pytest.Config) -> None:
     if not _live(config):
         return
     path = base.inventory_path(config)
