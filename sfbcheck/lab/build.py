@@ -11,7 +11,9 @@
 * SIP domains contoso.com (on-premises) and fabrikam.com (homed in Skype for Business Online)
 * PKI: Contoso Root CA -> Contoso Issuing CA 01 (RSA) and Contoso Issuing CA 02 (ECDSA);
   a public CA (Example Public Root -> Example Public TLS CA) for the Edge external certificate; Windows' own
-  roots (Microsoft Root Authority, md5RSA; 2010/2011 roots; DigiCert, Baltimore, ISRG, ...) and Root Agency in CA.
+  roots (Microsoft Root Authority, md5RSA; 2010/2011 roots; DigiCert, Baltimore, ISRG, ...); in CA Root Agency and
+  real public intermediates (Microsoft Windows Production PCA 2011, expired; DigiCert Global G2 TLS RSA SHA256 2020
+  CA1; Let's Encrypt R11).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def lab_pki(now: datetime) -> LabPki:
         public_root=public_root,
         public_ca=pki.make_ca("Example Public TLS CA", public_root, org="Example Public CA Inc", now=now),
         other_roots=third_party,
-        windows_ca=pki.builtin("CA"),
+        windows_ca=pki.builtin("CA") + pki.public_intermediates(),  # Root Agency and real public intermediates
     )
 
 

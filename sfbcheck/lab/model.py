@@ -32,7 +32,7 @@ class LabPki:
     public_root: Issued
     public_ca: Issued
     other_roots: list[Issued]   # Windows' built-in and public roots (real certificates, no keys)
-    windows_ca: list[Issued] = field(default_factory=list)  # Windows' built-in LocalMachine\CA entries (Root Agency)
+    windows_ca: list[Issued] = field(default_factory=list)  # LocalMachine\CA: Root Agency, public intermediates
     assigned: dict[str, dict[str, Issued]] = field(default_factory=dict)  # fqdn -> Use -> certificate
     # fqdn -> Use -> (certificate rolled on, its EffectiveDate, the certificate it replaces)
     pending: dict[str, dict[str, tuple[Issued, datetime, Issued]]] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sfbcheck.facts.x500 import windows_dn, windows_serial
 from sfbcheck.lab.builtin import BUILTIN
+from sfbcheck.lab.intermediates import PUBLIC_INTERMEDIATES
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -99,6 +100,13 @@ def builtin(store: str) -> list[Issued]:
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return [Issued(x509.load_der_x509_certificate(base64.b64decode(der)), None, friendly_name)
                 for where, friendly_name, der in BUILTIN if where == store]
+
+
+def public_intermediates() -> list[Issued]:
+    """Real public intermediate CAs a server's LocalMachine\\CA holds (:mod:`sfbcheck.lab.intermediates`): public
+    DER, no key, each issued by a root of :func:`builtin` ``("Root")``."""
+    return [Issued(x509.load_der_x509_certificate(base64.b64decode(der)), None, friendly_name)
+            for friendly_name, der in PUBLIC_INTERMEDIATES]
 
 
 def name(cn: str, org: str = "Contoso Ltd", country: str = "US") -> x509.Name:
