@@ -28,7 +28,7 @@ def test_ver01_names_installed_level_minimum_and_latest(lab, tmp_path):
     [problem] = version.update_level(fe)
     assert "7.0.2046.390 (the level of Cumulative Update 6)" in problem.message
     assert "below the minimum 7.0.2046.553 (Cumulative Update 8, KB4470124)" in problem.message
-    assert "4 update(s) after the installed level" in problem.message
+    assert "8 update(s) after the installed level" in problem.message
     assert "Install-CsDatabase -Update" in problem.fix
 
 
@@ -40,13 +40,13 @@ def test_ver01_policy_minimum_and_updates_behind(lab, tmp_path):
     assert version.update_level(host_of(lab, tmp_path, FE3, edit)) == []
     lab2 = lab.copy()
     lab2.inventory["policy"].pop("min_update")
-    lab2.inventory["policy"].update(updates_behind=3)
+    lab2.inventory["policy"].update(updates_behind=5)  # CU8 back over 5 versioned rows to CU6
     assert version.update_level(host_of(lab2, tmp_path / "behind", FE3,
                                         lambda lab: _set_version(lab, FE3, "7.0.2046.390"))) == []
 
 
 def test_ver01_minimum_per_product_in_a_coexistence_deployment(lab, tmp_path):
-    """The lab's legacy Lync Server 2013 server (5.0.8308.1149) beside the SfB 2019 pools: one SfB update name is no
+    """The lab's legacy Lync Server 2013 server (5.0.8308.1198) beside the SfB 2019 pools: one SfB update name is no
     Lync 2013 update (cannot judge, saying how to give one per product); per product, each is held to its own."""
     lync = "lync01.contoso.local"
     lab.inventory["policy"].update(min_update="Cumulative Update 6")

@@ -238,4 +238,4 @@ def test_tls_disabled_on_the_lab_lync_2013_front_end_is_not_supported(lab, tmp_p
     lync = host_of(lab, tmp_path, LYNC1, lambda lab: disable_tls10(lab, LYNC1))
     [problem] = tls_protocols.tls_disable_supported(lync)
     assert "Edge role only" in problem.message and not problem.warning
-    assert "Microsoft Lync Server 2013, Core Components 5.0.8308.1149" in problem.evidence
+    assert "Microsoft Lync Server 2013, Core Components 5.0.8308.1198" in problem.evidence

@@ -41,6 +41,7 @@ class Build:
     source: str
     version_source: str | None
     released_by: str | None = None  # month unknown: a source shows the update existed by this month
+    aka: tuple[str, ...] = ()  # other names sources use for the same package (policy.min_update may give them)
 
     @property
     def month(self) -> str | None:
@@ -109,10 +110,10 @@ class BuildTable:
         return reached[-1] if reached else None
 
     def find(self, product: str, name_or_version: str) -> Build | None:
-        """A row by its update name (case-insensitive) or its version."""
-        wanted = parse_version(name_or_version)
+        """A row by its update name or another name it is known by (case-insensitive), or by its version."""
+        wanted, name = parse_version(name_or_version), name_or_version.strip().casefold()
         for build in self.builds[product]:
-            if build.update.casefold() == name_or_version.strip().casefold() or (wanted and build.version == wanted):
+            if name in (n.casefold() for n in (build.update, *build.aka)) or (wanted and build.version == wanted):
                 return build
         return None
 
@@ -122,7 +123,7 @@ def _build(product: str, row: dict[str, Any]) -> Build:
     if row.get("version") is not None and version is None:
         raise ValueError(f"{TABLE}: {product} {row['update']}: version {row['version']!r} is not a version number")
     return Build(product, str(row["update"]), str(row["kb"]), row.get("released"), version, str(row["source"]),
-                 row.get("version_source"), row.get("released_by"))
+                 row.get("version_source"), row.get("released_by"), tuple(str(n) for n in row.get("aka") or ()))
 
 
 @cache

@@ -7,7 +7,7 @@ Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.553 (CU8); pool02 (f
 TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the Edges are in a workgroup with the
 primary DNS suffix contoso.local and resolve the next hop through a hosts file. A pool of another product (the legacy
 Lync Server 2013 Standard Edition server lync01, coexistence) runs it on the Windows its product was installed on:
-Lync Server 2013 at 5.0.8308.1149 (September 2021 CU) on Windows Server 2012 R2 with .NET 4.6.2, SSL 2.0/3.0
+Lync Server 2013 at 5.0.8308.1198 (July 2022 security update) on Windows Server 2012 R2 with .NET 4.6.2, SSL 2.0/3.0
 disabled (on by default there), TLS 1.0/1.1 left on (Microsoft supports them off on a Lync 2013 Edge only) and
 SCHANNEL EnableSessionTicket = 2 (SCHANNEL-04).
 """
@@ -36,9 +36,9 @@ from sfbcheck.inventory import Inventory
 from sfbcheck.lab.model import Lab
 
 SFB_VERSION = "7.0.2046.553"  # Cumulative Update 8: the latest of sfbcheck/data/builds.yml (VER-01)
-# Core Components per product where the lab has a pool of another product (coexistence): Lync Server 2013's September
-# 2021 cumulative update, the latest Lync 2013 update of sfbcheck/data/builds.yml (VER-01)
-PRODUCT_BUILDS = {"lync2013": "5.0.8308.1149"}
+# Core Components per product where the lab has a pool of another product (coexistence): Lync Server 2013's July 2022
+# security update (KB 5016714), the latest Lync 2013 update of sfbcheck/data/builds.yml (VER-01)
+PRODUCT_BUILDS = {"lync2013": "5.0.8308.1198"}
 # Windows per product: the legacy Lync Server 2013 pool runs Windows Server 2012 R2 (supported: 2008 R2 SP1, 2012,
 # 2012 R2), where SCHANNEL-04 applies; the others the lab's Windows Server 2019.
 WINDOWS_2019 = {"Caption": "Microsoft Windows Server 2019 Datacenter", "Version": "10.0.17763", "BuildNumber": "17763"}
