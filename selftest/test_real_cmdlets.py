@@ -11,7 +11,7 @@ from typing import Any
 from sfbcheck.evidence import Evidence
 from sfbcheck.facts.federation import access_edge, allowed_domains, edge_services, partner_discovery
 from sfbcheck.facts.hygiene import disks, power_plans, sizing
-from sfbcheck.facts.platform import LOCAL_DATABASES, database_schemas
+from sfbcheck.facts.platform import CONFIGURED_DATABASES, LOCAL_DATABASES, database_schemas
 from sfbcheck.facts.system import computer_system, operating_system
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -73,6 +73,10 @@ def test_database_schemas_match_and_mismatch():
     [stale] = [s for s in differ if not s.matches]
     assert (stale.database, stale.installed, stale.expected) == ("rtcab", "62.42.10", "62.42.13")
     assert "62.42.10" in str(stale) and "sfb2019.ucstaff.com\\rtc" in str(stale)
+    configured = database_schemas(evidence(**{CONFIGURED_DATABASES: load(
+        "CsDatabaseConfigured--opd-RDCheckSQLServerBackendConnection.json")}), CONFIGURED_DATABASES)
+    assert all(s.matches and s.succeed for s in configured) and {s.sql_server for s in configured} == {
+        "sfb2019.contoso.com", "sfb2019.ucstaff.com"}
 
 
 def test_access_edge_configuration_routing_method_without_the_collectors_flag():
