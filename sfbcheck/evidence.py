@@ -35,13 +35,15 @@ MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError, Overfl
 class Evidence:
     """The evidence of one server (or of the runner), parsed lazily and at most once per run."""
 
-    def __init__(self, server: str, path: Path, document: dict[str, Any]) -> None:
+    def __init__(self, server: str, path: Path, document: dict[str, Any],
+                 alike: dict[tuple[str, bool, str], Any] | None = None) -> None:
         self.server = server
         self.path = path
         self.document = document
         self.sections: dict[str, Any] = document["Sections"]
         self.collected_at = parse_time(document.get("CollectedAt"))
         self._parsed: dict[str, Any] = {}
+        self._alike = alike  # results shared with the snapshot's other servers (see parsed_alike)
 
     def judged_at(self) -> datetime:
         """``CollectedAt``, which every time-relative verdict is judged against; EvidenceGap if missing."""
@@ -92,6 +94,27 @@ class Evidence:
         if isinstance(found, EvidenceGap):
             raise found
         return found
+
+    def parsed_alike(self, key: str, section: str, parser: Callable[[Evidence], T]) -> T:
+        """:meth:`parsed`, and computed once for all the servers of a snapshot whose ``section`` is the same JSON.
+
+        For deployment-wide cmdlet output every Front End carries (Get-CsService -Registrar lists every pool of the
+        topology): parsed on each server it would cost the square of the deployment's size. ``parser`` must read
+        nothing of the evidence but ``section`` (the server's name only in its EvidenceGap) and callers must not
+        change its result. Shared only between documents the store read from files (plain JSON values, so equal
+        JSON text means equal values) and only on success: a parser that raises does so on each server, naming it.
+        """
+        alike = self._alike
+        if alike is None:
+            return self.parsed(key, parser)
+
+        def once(evidence: Evidence) -> T:
+            slot = (key, section in evidence.sections, json.dumps(evidence.sections.get(section)))
+            if slot not in alike:
+                alike[slot] = parser(evidence)
+            return alike[slot]
+
+        return self.parsed(key, once)
 
     def __repr__(self) -> str:
         return f"Evidence({self.server}, {self.path})"
@@ -191,18 +214,19 @@ def load_document(path: Path, server: str) -> dict[str, Any]:
         raise EvidenceError(server, path, safe_text(mismatch, 600))
     if not isinstance(document.get("Sections"), dict):
         raise EvidenceError(server, path, "no Sections object")
-    integrity.verify(raw, document, server, path)  # the SHA-256 seal (sfbcheck/integrity.py)
+    integrity.verify(raw, document, server, path, text)  # the SHA-256 seal (sfbcheck/integrity.py)
     return document
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# Everything but the brackets outside JSON strings, in one pass: a string, a run of other characters, or a quote
+# that opens no string (removing strings first, then every other non-bracket, gives the same brackets)
+_NOT_STRUCTURE = re.compile(r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|[^"\[\]{}]+|")+', re.S)
 _INNERMOST = re.compile(r"\{\}|\[\]")
 
 
 def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     """True if JSON text nests objects/arrays deeper than ``limit`` (outside strings); C-speed passes only."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    brackets = _NOT_STRUCTURE.sub("", text)
     for _ in range(limit):
         shorter = _INNERMOST.sub("", brackets)
         if shorter == brackets:
@@ -235,6 +259,7 @@ class EvidenceStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[str, Evidence | EvidenceError] = {}
+        self._alike: dict[tuple[str, bool, str], Any] = {}  # Evidence.parsed_alike's results, for this snapshot
         self.reads: dict[str, int] = {}  # server -> times its file was read (at most 1; reported in the JSON)
 
     def get(self, server: str) -> Evidence:
@@ -243,7 +268,7 @@ class EvidenceStore:
             path = evidence_path(self.directory, key) if key != "runner" else self.directory / RUNNER_FILE
             self.reads[key] = self.reads.get(key, 0) + 1
             try:
-                self._cache[key] = Evidence(key, path, load_document(path, key))
+                self._cache[key] = Evidence(key, path, load_document(path, key), self._alike)
             except EvidenceError as exc:
                 self._cache[key] = exc
             except (OSError, MemoryError, RecursionError, ValueError, TypeError) as exc:

@@ -50,18 +50,39 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-16")
 
 
-def verify(raw: bytes, document: dict[str, Any], server: str, path: Path | str) -> bool:
-    """True if the file carries a valid seal, False if it has none (older collector); EvidenceError if broken."""
-    text = decode(raw)
-    found = _SEAL.search(text)
+def find_seal(text: str) -> tuple[int, str] | None:
+    """Where the body ends and the sealed hex, as ``_SEAL.search(text)`` finds them, or None. Cheap: the seal is
+    the document's last member, so it is looked for in the text's tail first (a search of the whole indented text
+    retries ``\\s*`` at every blank of it: most of the time spent reading a large file).
+
+    Every match of ``_SEAL`` ends at the text's end, so all of them share the comma, the member and the hex and
+    differ only in how much whitespace before the comma they take; the leftmost (what a search of the whole text
+    returns) takes all of it, which ``rstrip`` (the same Unicode whitespace as ``\\s``) finds. A tail without a
+    match (no seal, or a seal padded with more whitespace than the tail holds) is searched whole, as before.
+    """
+    found = _SEAL.search(text, max(0, len(text) - _TAIL_BYTES))
+    if found is None:
+        found = _SEAL.search(text)
+        if found is None:
+            return None
+    return len(text[:found.start()].rstrip()), found.group(1)
+
+
+def verify(raw: bytes, document: dict[str, Any], server: str, path: Path | str, text: str | None = None) -> bool:
+    """True if the file carries a valid seal, False if it has none (older collector); EvidenceError if broken.
+
+    ``text`` is ``decode(raw)`` when the caller already has it (decoded once per file)."""
+    text = decode(raw) if text is None else text
+    found = find_seal(text)
     if found is None:
         if SEAL_MEMBER in document or document.get(MARKER[0]) == MARKER[1]:
             raise EvidenceError(server, path, f"{Path(path).name}: the file announces a SHA-256 seal but its last "
                                               f"member is not the seal: it was edited after collection; collect "
                                               f"it again and copy it unchanged")
         return False
-    expected = found.group(1).lower()
-    actual = digest(text[:found.start()])
+    end, sealed = found
+    expected = sealed.lower()
+    actual = digest(text[:end])
     if actual != expected:
         raise EvidenceError(server, path, f"{Path(path).name} was changed after collection (edited, truncated or "
                                           f"damaged in transit): its SHA-256 is {actual[:16]}…, the collector "

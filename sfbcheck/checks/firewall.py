@@ -20,7 +20,7 @@ from sfbcheck.errors import EvidenceGap
 from sfbcheck.facts.assignments import assignment
 from sfbcheck.facts.certificates import parse_entry, stores
 from sfbcheck.facts.chain import build_chain
-from sfbcheck.facts.probes import Runner, TcpResult, TlsResult, http_probes, tcp_probes, tls_probes
+from sfbcheck.facts.probes import Runner, TlsResult, http_probes, tcp_targets, tls_probes
 from sfbcheck.host import Host
 from sfbcheck.problems import Problem
 
@@ -35,16 +35,12 @@ def _about(result_address: str, result_name: str, host: Host) -> bool:
     return result_address == str(host.ip) or result_name.lower() in (host.fqdn, str(host.ip))
 
 
-def _probes_to(results: list[TcpResult], target: Host, port: int) -> list[TcpResult]:
-    return [r for r in results if r.port == port and _about(r.address, r.computer_name, target)]
-
-
 def tcp_ports(source: Host, target: Host, ports: tuple[int, ...], fix_where: str) -> list[Problem]:
     """Each of ``ports`` on ``target``'s internal IP connects in the TcpProbe evidence collected on ``source``."""
-    results = tcp_probes(source.evidence)
+    about = tcp_targets(source.evidence).about(str(target.ip), target.fqdn)  # the results _about() the target
     problems = []
     for port in ports:
-        found = _probes_to(results, target, port)
+        found = [r for r in about if r.port == port]
         use = PORT_USE.get(port, "")
         test = f"Test-NetConnection {target.ip} -Port {port}"
         if not found:
@@ -53,8 +49,7 @@ def tcp_ports(source: Host, target: Host, ports: tuple[int, ...], fix_where: str
                 "cannot tell whether the port is open",
                 fix=f"Re-collect {source.fqdn}'s evidence with the collector (it probes every port the checks need), "
                     f"or run on {source.fqdn}: {test}",
-                evidence="\n".join(str(r) for r in results if _about(r.address, r.computer_name, target))
-                or f"(no TcpProbe entry for {target.ip})"))
+                evidence="\n".join(str(r) for r in about) or f"(no TcpProbe entry for {target.ip})"))
         elif not any(r.succeeded for r in found):
             problems.append(Problem(
                 f"TCP {port} ({use}) from {source.fqdn} to {target.fqdn} internal IP {target.ip} does not connect",

@@ -27,7 +27,7 @@ def parse_relationships(evidence: Evidence) -> dict[str, str]:
 
 def relationships(evidence: Evidence) -> dict[str, str]:
     """Get-CsPoolBackupRelationship for every Registrar pool: pool FQDN -> backup pool FQDN ("" if none)."""
-    return evidence.parsed("backup-relationships", parse_relationships)
+    return evidence.parsed_alike("backup-relationships", RELATIONSHIPS, parse_relationships)
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,9 @@ def parse_registrars(evidence: Evidence) -> dict[str, RegistrarService]:
 
 
 def registrars(evidence: Evidence) -> dict[str, RegistrarService]:
-    """Get-CsService -Registrar: each Registrar pool's backup and its failover/failback detection intervals."""
-    return evidence.parsed("registrars", parse_registrars)
+    """Get-CsService -Registrar: each Registrar pool's backup and its failover/failback detection intervals (the
+    whole topology's, on every Front End: parsed once for all that carry the same list)."""
+    return evidence.parsed_alike("registrars", REGISTRARS, parse_registrars)
 
 
 @dataclass(frozen=True)

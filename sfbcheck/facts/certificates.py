@@ -135,14 +135,27 @@ def parse_entry(store: str, record: Any) -> StoredCert:
         der = base64.b64decode(raw, validate=True) if isinstance(raw, str) else bytes(raw)
     except (binascii.Error, ValueError, TypeError):
         return StoredCert(store, record, None, b"", "RawData is not base64")
+    cert = certificate_from_der(der)
+    if isinstance(cert, str):
+        return StoredCert(store, record, None, der, cert)
+    return StoredCert(store, record, cert, der)
+
+
+@functools.lru_cache(maxsize=4096)
+def certificate_from_der(der: bytes) -> x509.Certificate | str:
+    """The certificate these exact DER bytes encode, or why they encode none; parsed once per distinct bytes.
+
+    Windows' built-in roots and a deployment's CA certificates are byte-identical on every server, so every
+    store entry with the same bytes shares one immutable ``x509.Certificate`` (the cache is keyed by the bytes
+    themselves: a certificate that differs in one byte is parsed, and judged, on its own)."""
     try:
         with warnings.catch_warnings():  # Windows' own Thawte Timestamping CA has serial number 0
             warnings.simplefilter("ignore", CryptographyDeprecationWarning)
             cert = x509.load_der_x509_certificate(der)
             cert.subject, cert.issuer, cert.serial_number  # noqa: B018 - force parsing of the names now
     except ValueError as exc:
-        return StoredCert(store, record, None, der, f"RawData is not a DER certificate ({exc})")
-    return StoredCert(store, record, cert, der)
+        return f"RawData is not a DER certificate ({exc})"
+    return cert
 
 
 def parse_stores(evidence: Evidence) -> dict[str, list[StoredCert]]:

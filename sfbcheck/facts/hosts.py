@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -66,20 +67,37 @@ class HostsFile:
     ignored: tuple[IgnoredLine, ...] = ()
     malformed: tuple[IgnoredLine, ...] = ()  # ignored lines and lines with control/invisible characters
 
+    @functools.cached_property
+    def _by_first_name(self) -> dict[str, list[HostsEntry]]:
+        """Entries by their first name (case-folded), in file order: built once, looked up per name."""
+        index: dict[str, list[HostsEntry]] = {}
+        for e in self.entries:
+            index.setdefault(e.names[0].casefold(), []).append(e)
+        return index
+
+    @functools.cached_property
+    def _by_any_name(self) -> dict[str, list[HostsEntry]]:
+        """Entries by each of their names (case-folded; an entry once per name), in file order."""
+        index: dict[str, list[HostsEntry]] = {}
+        for e in self.entries:
+            for name in dict.fromkeys(n.casefold() for n in e.names):
+                index.setdefault(name, []).append(e)
+        return index
+
     def members(self, name: str) -> list[HostsEntry]:
         """Entries where ``name`` is the first name (an A record), alone or not: the lines that make it resolve."""
-        return [e for e in self.entries if e.names[0].casefold() == name.casefold()]
+        return list(self._by_first_name.get(name.casefold(), ()))
 
     def with_name(self, name: str) -> list[HostsEntry]:
         """Entries that carry ``name`` in any position (name or alias)."""
-        return [e for e in self.entries if e.has(name)]
+        return list(self._by_any_name.get(name.casefold(), ()))
 
     def addresses(self, name: str) -> list[IPAddress]:
         """Addresses listed for ``name`` on lines where it is the first (the A-record) name."""
-        return [e.ip for e in self.entries if e.names[0].casefold() == name.casefold()]
+        return [e.ip for e in self.members(name)]
 
     def has_line(self, ip: IPAddress, name: str) -> bool:
-        return any(e.ip == ip and e.names[0].casefold() == name.casefold() and not e.aliases for e in self.entries)
+        return any(e.ip == ip and not e.aliases for e in self._by_first_name.get(name.casefold(), ()))
 
 
 def decode(content: str | bytes) -> str:
@@ -105,6 +123,14 @@ def hidden_characters(text: str) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=8192)
+def _read_line(data: str) -> tuple[tuple[str, ...], IPAddress | None, tuple[str, ...]]:
+    """A line's fields, its first field as an address (or None) and its hidden characters; once per distinct
+    text (an Edge's hosts file lists every internal server, and the Edges of a deployment list the same lines)."""
+    fields = tuple(f for f in _FIELD_SEPARATORS.split(data) if f)
+    return fields, parse_address(fields[0]), tuple(hidden_characters(data))
+
+
 def parse_hosts(content: str | bytes) -> HostsFile:
     """Parse a hosts file's content; never raises on any text."""
     entries: list[HostsEntry] = []
@@ -114,9 +140,7 @@ def parse_hosts(content: str | bytes) -> HostsFile:
         data = raw.split("#", 1)[0].strip(" \t")
         if not data:
             continue
-        fields = [f for f in _FIELD_SEPARATORS.split(data) if f]
-        ip = parse_address(fields[0])
-        hidden = hidden_characters(data)
+        fields, ip, hidden = _read_line(data)
         if ip is None:
             line = IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address" if not hidden else
                                f"{fields[0]!r} is not an IP address (it holds {', '.join(hidden)})")
@@ -127,7 +151,7 @@ def parse_hosts(content: str | bytes) -> HostsFile:
             ignored.append(line)
             malformed.append(line)
         else:
-            entries.append(HostsEntry(number, raw, ip, tuple(fields[1:])))
+            entries.append(HostsEntry(number, raw, ip, fields[1:]))
             if hidden:
                 malformed.append(IgnoredLine(number, raw, f"it holds {', '.join(hidden)}, which become part of "
                                                           "a name, so that name never matches"))
@@ -149,4 +173,8 @@ def _content(evidence: Evidence) -> str | bytes:
 
 def hosts_file(evidence: Evidence) -> HostsFile:
     """The server's hosts file, parsed once per run; EvidenceGap if the section is missing or malformed."""
-    return evidence.parsed("hosts-file", lambda ev: parse_hosts(_content(ev)))
+    return evidence.parsed("hosts-file", lambda ev: _parse_hosts_once(_content(ev)))
+
+
+# the same text (or bytes: a str and bytes never share an entry) gives the same immutable HostsFile
+_parse_hosts_once = functools.lru_cache(maxsize=256)(parse_hosts)

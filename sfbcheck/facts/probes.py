@@ -161,6 +161,30 @@ def tcp_probes(evidence: Evidence) -> list[TcpResult]:
     return evidence.parsed("tcp-probes", parse_tcp)
 
 
+class TcpTargets:
+    """The TcpProbe results of one server, looked up by target: built once, so a check that asks about every
+    server of the deployment (CMS-07: the CMS master to each internal server) does not rescan every probe."""
+
+    def __init__(self, results: list[TcpResult]) -> None:
+        self.by_address: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        for position, result in enumerate(results):
+            self.by_address.setdefault(result.address, []).append(position)
+            self.by_name.setdefault(result.computer_name.lower(), []).append(position)
+        self.results = results
+
+    def about(self, address: str, fqdn: str) -> list[TcpResult]:
+        """In probe order, the results whose RemoteAddress is ``address`` or whose ComputerName is ``fqdn`` or
+        ``address`` (ComputerName compared lower-case)."""
+        positions = {*self.by_address.get(address, ()), *self.by_name.get(fqdn, ()), *self.by_name.get(address, ())}
+        return [self.results[i] for i in sorted(positions)]
+
+
+def tcp_targets(evidence: Evidence) -> TcpTargets:
+    """:func:`tcp_probes` indexed by target, once per run; the same EvidenceGap if the probes are malformed."""
+    return evidence.parsed("tcp-probe-targets", lambda ev: TcpTargets(tcp_probes(ev)))
+
+
 def tls_probes(evidence: Evidence) -> list[TlsResult]:
     return evidence.parsed("tls-probes", parse_tls)
 
