@@ -11,6 +11,7 @@ from typing import Any
 from sfbcheck.evidence import Evidence
 from sfbcheck.facts.federation import access_edge, allowed_domains, edge_services, partner_discovery
 from sfbcheck.facts.hygiene import disks, power_plans, sizing
+from sfbcheck.facts.network import network
 from sfbcheck.facts.platform import CONFIGURED_DATABASES, LOCAL_DATABASES, database_schemas
 from sfbcheck.facts.system import computer_system, operating_system
 
@@ -90,3 +91,10 @@ def test_access_edge_configuration_routing_method_without_the_collectors_flag():
 def test_allowed_domains_with_and_without_proxy():
     found = allowed_domains(evidence(CsAllowedDomain=load("CsAllowedDomain--opd-RDCheckProxyPostMigration.json")))
     assert found == ("contoso.com", "lynclabs.de")
+
+
+def test_a_route_and_its_persistent_twin():
+    routes = network(evidence(NetIPAddress=[], NetRoute=load("NetRoute--soccerGB-MSIExperiment.json"))).routes
+    assert sorted(r.store for r in routes) == ["ActiveStore", "PersistentStore"]   # EDGE-ROUTE-02 reads the twin
+    assert {(str(r.prefix), str(r.next_hop), r.index, r.metric) for r in routes} == {
+        ("169.254.169.254/32", "172.24.32.1", 23, 256)}
