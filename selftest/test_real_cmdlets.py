@@ -98,3 +98,10 @@ def test_a_route_and_its_persistent_twin():
     assert sorted(r.store for r in routes) == ["ActiveStore", "PersistentStore"]   # EDGE-ROUTE-02 reads the twin
     assert {(str(r.prefix), str(r.next_hop), r.index, r.metric) for r in routes} == {
         ("169.254.169.254/32", "172.24.32.1", 23, 256)}
+
+
+def test_an_address_not_yet_preferred_is_not_an_adapters_usable_address():
+    sample = evidence(NetIPAddress=load("NetIPAddress--soccerGB-MSIExperiment.json"), NetRoute=[])
+    [address] = network(sample).interfaces
+    assert (address.alias, address.index, address.state) == ("vEthernet (Ethernet) 2", 28, "Tentative")
+    assert not address.usable
