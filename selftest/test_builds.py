@@ -113,13 +113,15 @@ def test_complete_against_the_update_history_page(product):
 
 def test_latest_respects_the_month_of_the_evidence():
     known = table()
-    assert known.latest("sfb2019").update == "Cumulative Update 8"
+    assert known.latest("sfb2019").update == "Security update, October 13, 2026"
+    assert known.latest("sfb2019", as_of="2026-08").update == "Cumulative Update 8"
     assert known.latest("sfb2019", as_of="2024-01").update == "Security update, October 10, 2023 (KB5032429)"
     assert known.latest("sfb2019", as_of="2023-06").update == "Cumulative Update 7"
     assert known.latest("sfb2019", as_of="2020-06").update == "Cumulative Update 3"
     assert known.latest("sfb2015", as_of="2015-10") is None  # no version known before CU1
     assert known.latest("sfb2015", as_of="2025-07").update == "Security update, October 10, 2023 (KB5032429)"
-    assert known.latest("sfb2015").update == "Cumulative Update 13"  # its build known by 2025-08
+    assert known.latest("sfb2015", as_of="2025-08").update == "Cumulative Update 13"  # its build known by 2025-08
+    assert known.latest("sfb2015").version == (6, 0, 9319, 886)
     assert known.latest("lync2013").version == (5, 0, 8308, 1198)
     assert known.level("sfb2019", parse_version("7.0.2046.390")).update == "Cumulative Update 6"
     assert known.find("sfb2019", "cumulative update 3").version == (7, 0, 2046, 216)
@@ -132,6 +134,6 @@ def test_latest_respects_the_month_of_the_evidence():
 def test_module_prints_the_latest_update_per_product():
     out = subprocess.run([sys.executable, "-m", "sfbcheck.builds"], cwd=PROJECT, capture_output=True, text=True,
                          timeout=60, check=True).stdout
-    assert "Skype for Business Server 2019: Cumulative Update 8 (7.0.2046.553" in out
-    assert "Skype for Business Server 2015: Cumulative Update 13 (6.0.9319.881" in out
+    assert "Skype for Business Server 2019: Security update, October 13, 2026 (7.0.2046.583" in out
+    assert "Skype for Business Server 2015: Security update, October 13, 2026 (6.0.9319.886" in out
     assert "Lync Server 2013: Security update, July 12, 2022 (KB5016714) (5.0.8308.1198" in out

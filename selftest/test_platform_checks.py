@@ -27,8 +27,8 @@ def test_ver01_names_installed_level_minimum_and_latest(lab, tmp_path):
     fe = host_of(lab, tmp_path, FE3, lambda lab: _set_version(lab, FE3, "7.0.2046.390"))
     [problem] = version.update_level(fe)
     assert "7.0.2046.390 (the level of Cumulative Update 6)" in problem.message
-    assert "below the minimum 7.0.2046.553 (Cumulative Update 8, KB4470124)" in problem.message
-    assert "8 update(s) after the installed level" in problem.message
+    assert "below the minimum 7.0.2046.583 (Security update, October 13, 2026, KB4470124)" in problem.message
+    assert "10 update(s) after the installed level" in problem.message
     assert "Install-CsDatabase -Update" in problem.fix
 
 
@@ -40,7 +40,7 @@ def test_ver01_policy_minimum_and_updates_behind(lab, tmp_path):
     assert version.update_level(host_of(lab, tmp_path, FE3, edit)) == []
     lab2 = lab.copy()
     lab2.inventory["policy"].pop("min_update")
-    lab2.inventory["policy"].update(updates_behind=5)  # CU8 back over 5 versioned rows to CU6
+    lab2.inventory["policy"].update(updates_behind=7)  # the latest back over 7 versioned rows to CU6
     assert version.update_level(host_of(lab2, tmp_path / "behind", FE3,
                                         lambda lab: _set_version(lab, FE3, "7.0.2046.390"))) == []
 

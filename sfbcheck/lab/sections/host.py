@@ -3,10 +3,11 @@ SCHANNEL and its Protocols, .NET strong crypto), InstalledProducts, Win32_Servic
 hosts file and what the Edge resolves (ResolveDnsName, computed from its hosts file the way the Windows
 resolver cache does: the first name on a line gets an A record, further names a CNAME to it).
 
-Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.553 (CU8); pool02 (fe04, fe05) is hardened with
-TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the Edges are in a workgroup with the
-primary DNS suffix contoso.local and resolve the next hop through a hosts file. A pool of another product (the legacy
-Lync Server 2013 Standard Edition server lync01, coexistence) runs it on the Windows its product was installed on:
+Clean lab: Windows Server 2019, SfB Server 2019 at 7.0.2046.583 (CU8 with the October 2026 security update);
+pool02 (fe04, fe05) is hardened with TLS 1.0/1.1 disabled (supported at that version, .NET strong crypto on); the
+Edges are in a workgroup with the primary DNS suffix contoso.local and resolve the next hop through a hosts file. A
+pool of another product (the legacy Lync Server 2013 Standard Edition server lync01, coexistence) runs it on the
+Windows its product was installed on:
 Lync Server 2013 at 5.0.8308.1198 (July 2022 security update) on Windows Server 2012 R2 with .NET 4.6.2, SSL 2.0/3.0
 disabled (on by default there), TLS 1.0/1.1 left on (Microsoft supports them off on a Lync 2013 Edge only) and
 SCHANNEL EnableSessionTicket = 2 (SCHANNEL-04).
@@ -35,7 +36,7 @@ from sfbcheck.facts.registry import (
 from sfbcheck.inventory import Inventory
 from sfbcheck.lab.model import Lab
 
-SFB_VERSION = "7.0.2046.553"  # Cumulative Update 8: the latest of sfbcheck/data/builds.yml (VER-01)
+SFB_VERSION = "7.0.2046.583"  # the October 13, 2026 security update: the latest of sfbcheck/data/builds.yml (VER-01)
 # Core Components per product where the lab has a pool of another product (coexistence): Lync Server 2013's July 2022
 # security update (KB 5016714), the latest Lync 2013 update of sfbcheck/data/builds.yml (VER-01)
 PRODUCT_BUILDS = {"lync2013": "5.0.8308.1198"}
