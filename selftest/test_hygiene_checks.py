@@ -69,3 +69,19 @@ def test_malformed_pending_reboot_is_a_gap_not_a_pass(lab):
     lab.sections(FE1)["PendingReboot"]["PendingFileRenameOperations"] = None
     with pytest.raises(EvidenceGap):
         hygiene.reboot_state(_host(lab, FE1))
+
+
+@pytest.mark.parametrize(("key", "damage"), [("Shares", True), ("SqlInstances", None), ("Shares", ["D:\\share"]),
+                                             ("SqlInstances", [{"Instance": "RTC", "SQLDataRoot": 4}])])
+def test_malformed_data_locations_cannot_be_judged(lab, key, damage):
+    """A drive left out of HOST-03 would be a drive nobody checks: a damaged list is a gap, never fewer drives."""
+    lab.sections(FE1)["DataLocations"][key] = damage
+    with pytest.raises(EvidenceGap, match=f"DataLocations.*{key}"):
+        hygiene.free_space(_host(lab, FE1))
+
+
+def test_data_locations_as_one_object_and_an_instance_without_setup_key(lab):
+    locations = lab.sections(FE1)["DataLocations"]
+    locations["Shares"] = {"Name": "share", "Path": "C:\\share"}  # one object, not in a list
+    locations["SqlInstances"] = [*locations["SqlInstances"], {"Instance": "OLD", "SQLDataRoot": None}]
+    assert hygiene.free_space(_host(lab, FE1)) == []

@@ -30,6 +30,7 @@ from sfbcheck.report import junit
 INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
 CASE_KEY = pytest.StashKey[targets.Case]()
+CASE_ARGNAMES_KEY = pytest.StashKey[tuple[str, ...]]()  # the case's directly parametrized arguments
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
 WARNING_KEY = pytest.StashKey[str]()  # the rendered warnings of a test that passed with warnings
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
@@ -262,7 +263,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     cases = list(generate(metafunc.config.stash[INVENTORY_KEY], metafunc.config.stash[STORE_KEY]))
     metafunc.parametrize(
         ",".join(names),
-        [pytest.param(*case.values, id=case.id, marks=[pytest.mark.sfbcase(case)]) for case in cases],
+        [pytest.param(*case.values, id=case.id, marks=[pytest.mark.sfbcase(case, argnames=tuple(names))])
+         for case in cases],
     )
 
 
@@ -295,6 +297,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if case_marker is not None:
             case: targets.Case = case_marker.args[0]
             item.stash[CASE_KEY] = case
+            item.stash[CASE_ARGNAMES_KEY] = case_marker.kwargs.get("argnames", ())
             item.add_marker(mark(case.role))
             item.stash[PLAIN_NODEID_KEY] = item.nodeid
             item.add_marker(mark("xdist_group", xdist_group(config.stash[INVENTORY_KEY], case)))
@@ -345,6 +348,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             reporter.setdefault(server.lower(), item)
     for server, item in reporter.items():
         item.stash[REPORTS_BROKEN_KEY] = item.stash.get(REPORTS_BROKEN_KEY, frozenset()) | {server}
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_runtest_setup")
+def pytest_runtest_setup_case_values(item: pytest.Item) -> None:
+    """Give a compliance test its case's values before pytest sets up its fixtures.
+
+    They are direct parametrization (``metafunc.parametrize`` in ``pytest_generate_tests``): pytest would make a
+    pseudo-fixture per argument, each asking for ``request`` (a ``RequestFixtureDef`` and an ``inspect.signature``
+    per argument and test), only to return ``callspec.params[name]``. ``Function.setup`` fills only the arguments
+    not yet in ``funcargs``, so the values are the same and the fixture machinery is skipped for them."""
+    if CASE_KEY not in item.stash or not isinstance(item, pytest.Function):
+        return
+    params = item.callspec.params
+    for name in item.stash.get(CASE_ARGNAMES_KEY, ()):
+        if name in params:
+            item.funcargs.setdefault(name, params[name])
 
 
 @pytest.hookimpl(trylast=True)  # after pytest set up the item's fixtures; failing here is the item's setup error

@@ -121,18 +121,36 @@ def disks(evidence: Evidence) -> dict[str, Disk]:
     return evidence.parsed("disks", parse_disks)
 
 
+def _located(evidence: Evidence, locations: dict[str, Any], key: str, where: str) -> list[tuple[str, str]]:
+    """(drive, what it holds) for each object of ``DataLocations.<key>`` whose ``where`` property names a drive.
+
+    The collector always writes the list (empty when there is nothing); anything else cannot be judged, since a
+    drive left out would be a drive whose free space nobody checks. A null path is an instance without its
+    Setup key: nothing to place."""
+    value = locations.get(key)
+    value = [value] if isinstance(value, dict) else value  # one object, as an old ConvertTo-Json may write it
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise EvidenceGap(evidence.server, "DataLocations", f"is malformed: {key} is not a list of objects")
+    found = []
+    for item in value:
+        path = item.get(where)
+        if path is not None and not isinstance(path, str):
+            raise EvidenceGap(evidence.server, "DataLocations", f"is malformed: {key} {where} is {path!r:.40}")
+        drive = DRIVE.match(path or "")
+        if drive:
+            name = item.get("Instance" if key == "SqlInstances" else "Name")
+            found.append((drive.group(1).upper(),
+                          f"SQL instance {name} data" if key == "SqlInstances" else f"share {name}"))
+    return found
+
+
 def data_drives(evidence: Evidence, system_drive: str) -> dict[str, list[str]]:
     """Drive -> what it holds: the system drive, each local SQL instance's data root, each local share."""
     out: dict[str, list[str]] = {system_drive.upper(): ["the system drive"]}
     locations = evidence.section("DataLocations", dict)
-    for instance in locations.get("SqlInstances") or []:
-        root = DRIVE.match(str(instance.get("SQLDataRoot") or "")) if isinstance(instance, dict) else None
-        if root:
-            out.setdefault(root.group(1).upper(), []).append(f"SQL instance {instance.get('Instance')} data")
-    for share in locations.get("Shares") or []:
-        path = DRIVE.match(str(share.get("Path") or "")) if isinstance(share, dict) else None
-        if path:
-            out.setdefault(path.group(1).upper(), []).append(f"share {share.get('Name')}")
+    for drive, holds in (*_located(evidence, locations, "SqlInstances", "SQLDataRoot"),
+                         *_located(evidence, locations, "Shares", "Path")):
+        out.setdefault(drive, []).append(holds)
     return out
 
 
