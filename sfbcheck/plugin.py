@@ -614,7 +614,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
     xml = getattr(config.option, "xmlpath", None)
-    if xml:
+    if xml and config.stash.get(junit.SEEN_KEY, False):
         junit.cannot_judge_as_errors(Path(xml))
     paths = config.stash.get(REPORTS_KEY, None)
     if not paths:

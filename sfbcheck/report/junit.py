@@ -10,9 +10,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from sfbcheck import atomic
 
 VERDICT = ("verdict", "cannot judge")
+SEEN_KEY = pytest.StashKey[bool]()  # a cannot-judge result reached the controller: the file needs the pass
 
 
 def cannot_judge_as_errors(path: Path) -> int:

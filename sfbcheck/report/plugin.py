@@ -34,7 +34,7 @@ from sfbcheck.plugin import (
     impact_of,
     latest_name,
 )
-from sfbcheck.report import drift, html, matrix, results, summary
+from sfbcheck.report import drift, html, junit, matrix, results, summary
 from sfbcheck.report.waivers import WaiverError, Waivers, default_path, load_waivers, no_waivers
 from sfbcheck.selection import FULL_RUN_NAME, run_selection
 
@@ -281,6 +281,8 @@ def _junit_system_out(config: pytest.Config, report: pytest.TestReport) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and getattr(report, "warning", False) and _config:
         _junit_system_out(_config[0], report)
+    if getattr(report, "cannot_judge", False) and _config:
+        _config[0].stash[junit.SEEN_KEY] = True  # else the JUnit file is not read back (sfbcheck/report/junit.py)
     state = _config[0].stash.get(STATE_KEY, None) if _config else None
     if state is None:
         return
