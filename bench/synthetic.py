@@ -1,11 +1,12 @@
 """Synthetic deployments of any size, built from the sample lab's pieces (for the benchmark only).
 
-The sample lab has 8 servers in 4 pools (pool01: fe01..fe03, pool02: fe04..fe05, edgepool: edge01..edge02,
-owas: owas01). A deployment of N servers is N // 8 copies of those pools: copy 0 is the lab itself, copy r
+The sample lab has 11 servers in 7 pools (pool01: fe01..fe03, pool02: fe04..fe05, edgepool: edge01..edge02,
+owas: owas01, and the one-server pools se01 (Standard Edition), dir01 (Director) and lync01 (Lync Server 2013
+Standard Edition)). A deployment of N servers is N // 11 copies of those pools: copy 0 is the lab itself, copy r
 renames every pool and member with the suffix ``r{r:03d}`` (``fe01r007.contoso.local``, ``pool02r007``, …; the
 prefix is kept, so whatever the lab's builders decide from a name still holds) and moves every IP up by r /24s
 inside the same internal subnets. Copy r's Edge pool routes to copy r's pool01, and its pools back each other
-up as the lab's do; the CMS stays on the lab's pool01. The N % 8 servers left over are one extra Front End
+up as the lab's do; the CMS stays on the lab's pool01. The N % 11 servers left over are one extra Front End
 each in the first copies' pool01. Every section builder of the lab then runs on that inventory, so the
 synthetic deployment has every section the lab has and every requirement runs on every server.
 
