@@ -101,15 +101,16 @@ class Evidence:
         For deployment-wide cmdlet output every Front End carries (Get-CsService -Registrar lists every pool of the
         topology): parsed on each server it would cost the square of the deployment's size. ``parser`` must read
         nothing of the evidence but ``section`` (the server's name only in its EvidenceGap) and callers must not
-        change its result. Shared only between documents the store read from files (plain JSON values, so equal
-        JSON text means equal values) and only on success: a parser that raises does so on each server, naming it.
+        change its result. Shared only between documents the store read from files (plain JSON values, whose
+        ``repr`` tells ``true`` from ``1`` and ``1`` from ``1.0``: equal text means equal values of equal types) and
+        only on success: a parser that raises does so on each server, naming it.
         """
         alike = self._alike
         if alike is None:
             return self.parsed(key, parser)
 
         def once(evidence: Evidence) -> T:
-            slot = (key, section in evidence.sections, json.dumps(evidence.sections.get(section)))
+            slot = (key, section in evidence.sections, repr(evidence.sections.get(section)))
             if slot not in alike:
                 alike[slot] = parser(evidence)
             return alike[slot]
@@ -189,18 +190,27 @@ def load_document(path: Path, server: str) -> dict[str, Any]:
         text = integrity.decode(raw)
     except UnicodeDecodeError as exc:
         raise EvidenceError(server, path, f"not JSON ({exc})") from None
-    if too_deep(text):
-        raise EvidenceError(server, path, f"JSON nested deeper than {MAX_DEPTH} levels (the collector writes at "
-                                          "most ConvertTo-Json -Depth 100; not an evidence file)")
+    deep = EvidenceError(server, path, f"JSON nested deeper than {MAX_DEPTH} levels (the collector writes at most "
+                                       "ConvertTo-Json -Depth 100; not an evidence file)")
+    # Nesting is judged first, as if on the text: on JSON that parses, the text's brackets are the containers, so
+    # the parsed document's depth decides (cheaper than the text pass); on text that does not, the text's does.
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
+        if too_deep(text):
+            raise deep from None
         what = "truncated JSON (the file ends early)" if _ends_early(text) else "not JSON"
         raise EvidenceError(server, path, f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
+        if too_deep(text):
+            raise deep from None
         raise EvidenceError(server, path, f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # a number of more than sys.get_int_max_str_digits() digits
+        if too_deep(text):
+            raise deep from None
         raise EvidenceError(server, path, f"not usable JSON: {safe_text(exc)}") from None
+    if nested_deeper(document):
+        raise deep
     if not isinstance(document, dict):
         raise EvidenceError(server, path, "not an evidence document (expected a JSON object)")
     version = document.get("SchemaVersion")
@@ -233,6 +243,23 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
             return False
         brackets = shorter
     return _INNERMOST.search(brackets) is not None
+
+
+def nested_deeper(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True if a parsed JSON value nests objects/arrays deeper than ``limit`` (what :func:`too_deep` says of its
+    text); one level at a time, without recursion."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for container in level:
+            below.extend([c for c in (container.values() if type(container) is dict else container)
+                          if type(c) is dict or type(c) is list])
+        level = below
+    return False
 
 
 def _ends_early(text: str) -> bool:

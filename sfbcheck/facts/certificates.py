@@ -69,7 +69,7 @@ class StoredCert:
     @functools.cached_property
     def subject_der(self) -> bytes:
         """The subject name's DER (issuer lookups compare these bytes, as Windows does); b'' if unreadable."""
-        return self.cert.subject.public_bytes() if self.cert is not None else b""
+        return name_ders(self.cert)[0] if self.cert is not None else b""
 
     @functools.cached_property
     def serial_number(self) -> int | None:
@@ -82,7 +82,7 @@ class StoredCert:
 
     @functools.cached_property
     def issuer_der(self) -> bytes:
-        return self.cert.issuer.public_bytes() if self.cert is not None else b""
+        return name_ders(self.cert)[1] if self.cert is not None else b""
 
     @functools.cached_property
     def self_signed_verdict(self) -> SelfSigned:
@@ -98,6 +98,13 @@ class StoredCert:
     def describe(self) -> str:
         name = f", FriendlyName '{self.friendly_name}'" if self.friendly_name else ""
         return f"{self.subject} (thumbprint {self.thumbprint}, issuer {self.issuer}{name})"
+
+
+@functools.lru_cache(maxsize=4096)
+def name_ders(cert: x509.Certificate) -> tuple[bytes, bytes]:
+    """The DER of the subject and of the issuer name, once per certificate (certificates compare and hash by
+    their DER, so the same certificate on every server shares them)."""
+    return cert.subject.public_bytes(), cert.issuer.public_bytes()
 
 
 def is_ca_certificate(cert: x509.Certificate) -> bool:

@@ -45,8 +45,13 @@ class HostsEntry:
     def aliases(self) -> tuple[str, ...]:
         return self.names[1:]
 
+    @functools.cached_property
+    def folded(self) -> tuple[str, ...]:
+        """The names case-folded, each once, first name first (what lookups compare)."""
+        return tuple(dict.fromkeys(n.casefold() for n in self.names))
+
     def has(self, name: str) -> bool:
-        return name.casefold() in (n.casefold() for n in self.names)
+        return name.casefold() in self.folded
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.text.strip()}"
@@ -67,37 +72,23 @@ class HostsFile:
     ignored: tuple[IgnoredLine, ...] = ()
     malformed: tuple[IgnoredLine, ...] = ()  # ignored lines and lines with control/invisible characters
 
-    @functools.cached_property
-    def _by_first_name(self) -> dict[str, list[HostsEntry]]:
-        """Entries by their first name (case-folded), in file order: built once, looked up per name."""
-        index: dict[str, list[HostsEntry]] = {}
-        for e in self.entries:
-            index.setdefault(e.names[0].casefold(), []).append(e)
-        return index
-
-    @functools.cached_property
-    def _by_any_name(self) -> dict[str, list[HostsEntry]]:
-        """Entries by each of their names (case-folded; an entry once per name), in file order."""
-        index: dict[str, list[HostsEntry]] = {}
-        for e in self.entries:
-            for name in dict.fromkeys(n.casefold() for n in e.names):
-                index.setdefault(name, []).append(e)
-        return index
-
     def members(self, name: str) -> list[HostsEntry]:
         """Entries where ``name`` is the first name (an A record), alone or not: the lines that make it resolve."""
-        return list(self._by_first_name.get(name.casefold(), ()))
+        key = name.casefold()
+        return [e for e in self.entries if e.folded[0] == key]
 
     def with_name(self, name: str) -> list[HostsEntry]:
         """Entries that carry ``name`` in any position (name or alias)."""
-        return list(self._by_any_name.get(name.casefold(), ()))
+        key = name.casefold()
+        return [e for e in self.entries if key in e.folded]
 
     def addresses(self, name: str) -> list[IPAddress]:
         """Addresses listed for ``name`` on lines where it is the first (the A-record) name."""
         return [e.ip for e in self.members(name)]
 
     def has_line(self, ip: IPAddress, name: str) -> bool:
-        return any(e.ip == ip and not e.aliases for e in self._by_first_name.get(name.casefold(), ()))
+        key = name.casefold()
+        return any(e.ip == ip and e.folded[0] == key and not e.aliases for e in self.entries)
 
 
 def decode(content: str | bytes) -> str:
@@ -131,30 +122,42 @@ def _read_line(data: str) -> tuple[tuple[str, ...], IPAddress | None, tuple[str,
     return fields, parse_address(fields[0]), tuple(hidden_characters(data))
 
 
+Read = tuple[HostsEntry | None, IgnoredLine | None, IgnoredLine | None]
+
+
+@functools.lru_cache(maxsize=16384)
+def _read_numbered(number: int, raw: str) -> Read:
+    """Line ``number`` of a file, read: (its entry, or the line as ignored, and as malformed), each None if not.
+    Once per distinct line at that place: the Edges of a deployment carry the same lines at the same numbers."""
+    data = raw.split("#", 1)[0].strip(" \t")
+    if not data:
+        return None, None, None
+    fields, ip, hidden = _read_line(data)
+    if ip is None:
+        line = IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address" if not hidden else
+                           f"{fields[0]!r} is not an IP address (it holds {', '.join(hidden)})")
+        return None, line, line
+    if len(fields) == 1:
+        line = IgnoredLine(number, raw, "an address without a name")
+        return None, line, line
+    bad = IgnoredLine(number, raw, f"it holds {', '.join(hidden)}, which become part of a name, so that name never "
+                                   "matches") if hidden else None
+    return HostsEntry(number, raw, ip, fields[1:]), None, bad
+
+
 def parse_hosts(content: str | bytes) -> HostsFile:
     """Parse a hosts file's content; never raises on any text."""
     entries: list[HostsEntry] = []
     ignored: list[IgnoredLine] = []
     malformed: list[IgnoredLine] = []
     for number, raw in enumerate(_LINE_ENDS.split(decode(content)), 1):
-        data = raw.split("#", 1)[0].strip(" \t")
-        if not data:
-            continue
-        fields, ip, hidden = _read_line(data)
-        if ip is None:
-            line = IgnoredLine(number, raw, f"{fields[0]!r} is not an IP address" if not hidden else
-                               f"{fields[0]!r} is not an IP address (it holds {', '.join(hidden)})")
-            ignored.append(line)
-            malformed.append(line)
-        elif len(fields) == 1:
-            line = IgnoredLine(number, raw, "an address without a name")
-            ignored.append(line)
-            malformed.append(line)
-        else:
-            entries.append(HostsEntry(number, raw, ip, fields[1:]))
-            if hidden:
-                malformed.append(IgnoredLine(number, raw, f"it holds {', '.join(hidden)}, which become part of "
-                                                          "a name, so that name never matches"))
+        entry, skipped, bad = _read_numbered(number, raw)
+        if entry is not None:
+            entries.append(entry)
+        if skipped is not None:
+            ignored.append(skipped)
+        if bad is not None:
+            malformed.append(bad)
     return HostsFile(tuple(entries), tuple(ignored), tuple(malformed))
 
 
