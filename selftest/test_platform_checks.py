@@ -11,6 +11,7 @@ from selftest.test_host_checks import host_of
 from sfbcheck.checks import edge_external, federation_policy, freshness, pool_health, version
 from sfbcheck.errors import EvidenceGap
 from sfbcheck.evidence import EvidenceStore
+from sfbcheck.host import Host
 from sfbcheck.inventory import load_inventory
 from sfbcheck.lab.model import Lab
 
@@ -187,6 +188,29 @@ def test_fed03_two_federating_edge_pools_and_fed04_duplicate_allowed_domain(lab,
     assert "2 Edge pools of the topology federate" in fed03.message
     [fed04] = federation_policy.partners_not_blocked(fe)
     assert "litwareinc.com is listed 2 times" in fed04.message
+
+
+def test_evid01_spread_is_across_the_whole_snapshot_not_only_pool_and_cms(lab, tmp_path):
+    """pool02 4 h before the CMS master (pool01), the Edge pool 4 h after it: each pool is near the CMS master,
+    but pool02 and the Edges are 8 h apart, beyond the default 6 h spread."""
+    from datetime import datetime
+
+    from sfbcheck.checks.freshness import Snapshot
+
+    base = datetime.fromisoformat(lab.evidence[FE1]["CollectedAt"])
+    shifted = {"fe04.contoso.local": -4, "fe05.contoso.local": -4, EDGE1: 4, EDGE2: 4}
+
+    def edit(lab: Lab) -> None:
+        for fqdn, hours in shifted.items():
+            lab.evidence[fqdn]["CollectedAt"] = (base + timedelta(hours=hours)).isoformat()
+
+    fe4 = host_of(lab, tmp_path, FE4, edit)
+    snapshot = Snapshot(fe4.inventory, EvidenceStore(fe4.inventory.evidence_dir))
+    now = base + timedelta(hours=5)
+    [problem] = freshness.fresh_evidence(fe4, snapshot, now)
+    assert "8.0 h before edge0" in problem.message and "evidence_max_spread_hours" in problem.message
+    cms = Host(fe4.inventory.cms_master, fe4.inventory, snapshot.store)
+    assert freshness.fresh_evidence(cms, snapshot, now) == []  # the CMS master is within 4 h of the newest
 
 
 def test_evid01_age_spread_and_collector_version(lab, tmp_path):

@@ -367,7 +367,8 @@ def internal_hosts_from_runner(inv: Inventory, store: EvidenceStore) -> Iterator
 
 @target("server", "snapshot")
 def servers_in_snapshot(inv: Inventory, store: EvidenceStore) -> Iterator[Case]:
-    """Per server, with the whole snapshot (EVID-01 compares collection times); only the server must load."""
+    """Per server, with the whole snapshot (EVID-01 compares collection times across every server); only the
+    server itself must load: another server's unusable evidence errors on that server, not here."""
     from sfbcheck.checks.freshness import Snapshot
 
     snapshot = Snapshot(inv, store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sfbcheck.errors import EvidenceGap, SfbCheckError
 from sfbcheck.evidence import EvidenceStore
@@ -21,23 +22,22 @@ SUPPORTED_COLLECTOR_MAJOR = 1  # collector/Collect-SfbEvidence.ps1 versions 1.x 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The run's evidence. EVID-01 compares a server's collection time with the other members of its pool and with
-    the CMS master's: the servers judged together (one xdist group reads its pool and the CMS master anyway), and the
-    CMS master as every pool's common anchor, so no worker reads the whole snapshot."""
+    """The run's evidence: every server's collection time, read once per run (the spread is a property of the
+    whole snapshot: two pools each close to the CMS master can still be far apart from each other)."""
 
     inventory: Inventory
     store: EvidenceStore
 
-    def collected(self, around: Host) -> dict[str, datetime]:
+    @cached_property
+    def times(self) -> dict[str, datetime]:
         out = {}
-        names = [m.fqdn for m in around.pool.members] + [self.inventory.cms_master.fqdn]
-        for server in dict.fromkeys(names):
+        for server in self.inventory.servers():
             try:
-                when = self.store.get(server).collected_at
+                when = self.store.get(server.fqdn).collected_at
             except SfbCheckError:
-                continue
+                continue  # unusable evidence errors on its own server; the spread is judged on the rest
             if when is not None:
-                out[server] = when
+                out[server.fqdn] = when
         return out
 
     def __str__(self) -> str:
@@ -50,7 +50,7 @@ def _hours(delta: timedelta) -> str:
 
 def fresh_evidence(server: Host, snapshot: Snapshot, now: datetime) -> list[Problem]:
     """EVID-01: collected within policy.evidence_max_age_hours before the run (null: not judged), within
-    policy.evidence_max_spread_hours of the newest of its pool and the CMS master, by a supported collector."""
+    policy.evidence_max_spread_hours of the newest server of the snapshot, by a supported collector."""
     evidence = server.evidence
     collected = evidence.collected_at
     if collected is None:
@@ -68,7 +68,7 @@ def fresh_evidence(server: Host, snapshot: Snapshot, now: datetime) -> list[Prob
             f"policy.evidence_max_age_hours ({policy.evidence_max_age_hours} h): its verdicts describe the server "
             "as it was then",
             fix=recollect, evidence=f"CollectedAt {collected.isoformat()}; run at {now.isoformat(timespec='seconds')}"))
-    times = snapshot.collected(server)
+    times = snapshot.times
     newest_server, newest = max(times.items(), key=lambda kv: kv[1], default=(server.fqdn, collected))
     spread = newest - collected
     if spread > timedelta(hours=policy.evidence_max_spread_hours):
