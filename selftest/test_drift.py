@@ -98,6 +98,17 @@ def test_compare_matches_by_test_id_and_counts_waived_as_still_failing():
     assert found["new_failures"][0]["before"] is None
 
 
+def test_a_checkout_run_and_an_installed_run_compare_result_by_result():
+    """The same result under the checkout's ``tests/`` and under the installed package's folder is one result."""
+    test = "test_dns.py::test_pool_fqdn_resolves[pool01.contoso.local]"
+    before = [{"nodeid": f"tests/{test}", "requirement": "DNS-01", "host": "pool01", "outcome": "failed"}]
+    after = [{"nodeid": f"../venv/lib/python3.11/site-packages/sfbcheck/tests/{test}", "requirement": "DNS-01",
+              "host": "pool01", "outcome": "passed"}]
+    found = compare(before, after)
+    assert found["new_failures"] == [] and [e["nodeid"] for e in found["fixed"]] == [after[0]["nodeid"]]
+    assert compare(before, [{**after[0], "outcome": "failed"}])["new_failures"] == []
+
+
 def _diff(old: Path, new: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sfbcheck.diff", str(old), str(new), *args], cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)

@@ -1,6 +1,8 @@
 """Drift between two runs: which failures are new, which were fixed and which are unchanged.
 
-Results are matched by test id (``nodeid``: the test and its server and item). A result *has a problem* when it
+Results are matched by test id (``nodeid``: the test and its server and item) without the folders of the test file,
+so a run from a checkout (``tests/test_dns.py::…``) and one of the installed package (``…/site-packages/sfbcheck/
+tests/test_dns.py::…``) compare result by result. A result *has a problem* when it
 failed, errored or was waived (a waiver accepts a failure; it does not fix it):
 
 * new failure: has a problem now, had none before (passed, skipped, or not run in the previous run; when the
@@ -17,9 +19,15 @@ from typing import Any
 PROBLEM = ("failed", "error", "waived", "xpassed")
 
 
+def result_key(nodeid: str) -> str:
+    """``nodeid`` without the folders of its file: the same result wherever the suite was installed."""
+    path, sep, rest = nodeid.partition("::")
+    return path.replace("\\", "/").rsplit("/", 1)[-1] + sep + rest
+
+
 def _entry(nodeid: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
     ref = after or before or {}
-    return {"nodeid": nodeid, "requirement": ref.get("requirement", ""), "host": ref.get("host", ""),
+    return {"nodeid": ref.get("nodeid", nodeid), "requirement": ref.get("requirement", ""), "host": ref.get("host", ""),
             "impact": ref.get("impact", ""), "title": ref.get("title", ""),
             "before": before["outcome"] if before else None, "after": after["outcome"] if after else None}
 
@@ -30,8 +38,8 @@ def compare(previous: list[dict[str, Any]], current: list[dict[str, Any]],
 
     Only what both runs selected is compared: a result of ``previous`` this run did not select is left out, and so
     is a result of this run that a partial ``previous`` run did not select (counted in ``not_compared``)."""
-    before = {r["nodeid"]: r for r in previous}
-    after = {r["nodeid"]: r for r in current}
+    before = {result_key(r["nodeid"]): r for r in previous}
+    after = {result_key(r["nodeid"]): r for r in current}
     new, fixed, unchanged = [], [], []
     not_compared = 0
     for nodeid in sorted(set(before) | set(after)):
