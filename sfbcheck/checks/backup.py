@@ -22,12 +22,12 @@ def backup_relationship(fe: Host) -> list[Problem]:
     pool = fe.pool
     found = relationships(fe.evidence)
     actual = found.get(pool.fqdn, "")
-    shown = "\n".join(f"{p} -> {b or '(no backup pool)'}" for p, b in sorted(found.items())) or "(no relationship)"
     fix_pair = (f"Topology Builder: {pool.fqdn} > Edit Properties > Resiliency > Associated backup pool "
                 f"{pool.backup}; publish; run Step 2 of the Deployment Wizard on both pools; then\n"
                 f"Invoke-CsBackupServiceSync -PoolFqdn {pool.fqdn}")
-    problems = []
+    problems: list[Problem] = []
     if (actual or None) != pool.backup:
+        shown = _relationships_shown(found)
         if pool.backup is None:
             problems.append(Problem(f"{pool.fqdn} is backed up by {actual}, but the inventory gives it no backup pool",
                                     fix=f"Set pools[{pool.fqdn}].backup: {actual} in the inventory, or remove the "
@@ -36,6 +36,7 @@ def backup_relationship(fe: Host) -> list[Problem]:
             problems.append(Problem(f"the backup pool of {pool.fqdn} is {actual or '(none)'}, the inventory says "
                                     f"{pool.backup}", fix=fix_pair, evidence=shown))
     elif pool.backup is not None and pool.backup_mutual and found.get(pool.backup, "") != pool.fqdn:
+        shown = _relationships_shown(found)
         back = found.get(pool.backup, "") or "(none)"
         problems.append(Problem(f"the relationship is not mutual: {pool.backup} is backed up by {back}, not by "
                                 f"{pool.fqdn}",
@@ -44,6 +45,11 @@ def backup_relationship(fe: Host) -> list[Problem]:
                                      f"both pools (or set backup_mutual: false for {pool.fqdn} in the inventory)."),
                                 evidence=shown))
     return problems
+
+
+def _relationships_shown(found: dict[str, str]) -> str:
+    """Every relationship, sorted (the deployment's: shown only with a problem, not built for every Front End)."""
+    return "\n".join(f"{p} -> {b or '(no backup pool)'}" for p, b in sorted(found.items())) or "(no relationship)"
 
 
 def backup_service_running(fe: Host) -> list[Problem]:

@@ -65,13 +65,14 @@ def _related_events(replica: Replica) -> list[str]:
             if any(replica.fqdn in t.lower() for t in f.targets) or replica.fqdn in f.event.message.lower()]
 
 
-def _status(replica: Replica) -> tuple[ReplicaStatus | None, str]:
-    found = replicas(replica.cms.evidence).get(replica.fqdn)
+def _status(replica: Replica) -> ReplicaStatus | None:
+    return replicas(replica.cms.evidence).get(replica.fqdn)
+
+
+def _missing(replica: Replica) -> Problem:
+    """The replica is not listed; the evidence names those that are (sorted only here: once per replica it would
+    cost the deployment's size for every replica)."""
     listed = ", ".join(sorted(replicas(replica.cms.evidence))) or "(no replica at all)"
-    return found, listed
-
-
-def _missing(replica: Replica, listed: str) -> Problem:
     return Problem(
         f"{replica.fqdn} is not in Get-CsManagementStoreReplicationStatus on the CMS master {replica.cms.fqdn}: "
         "the topology server is not a replica (topology not published, or its replica agent never registered)",
@@ -83,9 +84,9 @@ def _missing(replica: Replica, listed: str) -> Problem:
 
 def replica_up_to_date(replica: Replica) -> list[Problem]:
     """CMS-01: the replica is listed by Get-CsManagementStoreReplicationStatus with UpToDate True (000, 001)."""
-    status, listed = _status(replica)
+    status = _status(replica)
     if status is None:
-        return [_missing(replica, listed)]
+        return [_missing(replica)]
     if status.up_to_date:
         return []
     shown = "\n".join([str(status), *_related_events(replica)])
@@ -96,9 +97,9 @@ def replica_up_to_date(replica: Replica) -> list[Problem]:
 def replica_reported_recently(replica: Replica) -> list[Problem]:
     """CMS-02: the replica has a LastStatusReport within policy.replication_max_age_hours of CollectedAt,
     and a ProductVersion (000)."""
-    status, listed = _status(replica)
+    status = _status(replica)
     if status is None:
-        return [_missing(replica, listed)]
+        return [_missing(replica)]
     limit = replica.cms.inventory.policy.replication_max_age_hours
     collected = replica.cms.evidence.judged_at()  # no CollectedAt: cannot judge the age, never a pass
     problems = []
