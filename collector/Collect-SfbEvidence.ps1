@@ -54,6 +54,11 @@
     Collect only these sections (default: every section for the roles).
 .PARAMETER ProbeTimeoutSeconds
     Timeout of each TCP/TLS probe.
+.PARAMETER ProbeConcurrency
+    How many TCP probes run at once (1 to 64, default 16): that many connects are started together and each
+    one waits until one deadline, ProbeTimeoutSeconds after the last of them started; then the next batch. So
+    the TcpProbe section takes at most about ceil(TCP targets / ProbeConcurrency) x ProbeTimeoutSeconds (within
+    -SectionTimeoutSeconds). The TLS probes (tls:host:port targets, TlsProbe) run one after the other.
 .PARAMETER PoolFqdn
     The pool of this server in the topology (backup status and the pool's SQL back end on Front Ends).
 .PARAMETER SectionTimeoutSeconds
@@ -79,6 +84,8 @@ param(
     [string[]]$FederationLookups = @(),
     [string[]]$Sections = @(),
     [int]$ProbeTimeoutSeconds = 5,
+    [ValidateRange(1, 64)]
+    [int]$ProbeConcurrency = 16,
     [string]$PoolFqdn = '',
     [int]$SectionTimeoutSeconds = 120,
     [int]$TotalTimeoutSeconds = 600,
@@ -998,9 +1005,8 @@ function Get-SfbInterfaceAlias {
     return $null
 }
 
-function Test-SfbTcpConnect {
-    # A TCP connect with System.Net.Sockets.TcpClient (every Windows; Test-NetConnection needs 2012 R2), recorded
-    # with the names Test-NetConnection uses.
+function New-SfbTcpRecord {
+    # A TCP probe's record, with the names Test-NetConnection uses, before the connect.
     param([string]$ComputerName, [int]$Port)
     $record = [ordered]@{}
     $record['ComputerName'] = $ComputerName
@@ -1010,24 +1016,109 @@ function Test-SfbTcpConnect {
     $record['SourceAddress'] = $null
     $record['TcpTestSucceeded'] = $false
     $record['Error'] = ''
-    $client = New-Object System.Net.Sockets.TcpClient
+    return $record
+}
+
+function Get-SfbInnerErrorText {
+    # The message of the .NET exception itself, without PowerShell's 'Exception calling "X" with ...' wrapper.
+    param($ErrorRecord)
+    $reason = $ErrorRecord.Exception
+    while ($null -ne $reason.InnerException) {
+        $reason = $reason.InnerException
+    }
+    $text = "$($reason.Message)".Trim()
+    if (-not $text) {
+        $text = Get-SfbErrorText -ErrorRecord $ErrorRecord
+    }
+    return $text
+}
+
+function Get-SfbMillisecondsLeft {
+    # Milliseconds from now to $Deadline (UTC), 0 once it has passed (WaitOne takes no negative time but -1).
+    param([datetime]$Deadline)
+    $left = [Math]::Floor(($Deadline - (Get-Date).ToUniversalTime()).TotalMilliseconds)
+    if ($left -le 0) {
+        return 0
+    }
+    return [int]$left
+}
+
+function Invoke-SfbTcpConnectStart {
+    # Starts one connect (TcpClient.BeginConnect: every Windows and .NET; the client is kept in $Attempt at once,
+    # so that whoever started it closes it). A connect that cannot even start records why.
+    param($Attempt)
+    $record = $Attempt['Record']
     try {
-        $pending = $client.BeginConnect($ComputerName, $Port, $null, $null)
-        if ($pending.AsyncWaitHandle.WaitOne($ProbeTimeoutSeconds * 1000, $false) -and $client.Connected) {
-            $client.EndConnect($pending)
-            $record['TcpTestSucceeded'] = $true
-            $record['RemoteAddress'] = $client.Client.RemoteEndPoint.Address.ToString()
-            $record['SourceAddress'] = $client.Client.LocalEndPoint.Address.ToString()
-            $record['InterfaceAlias'] = Get-SfbInterfaceAlias -Address $record['SourceAddress']
-        } else {
-            $record['Error'] = "TCP connect failed: no answer within $ProbeTimeoutSeconds s"
+        $Attempt['Client'] = New-Object System.Net.Sockets.TcpClient
+        $client = $Attempt['Client']
+        $Attempt['Pending'] = $client.BeginConnect($record['ComputerName'], $record['RemotePort'], $null, $null)
+    } catch {
+        $record['Error'] = "TCP connect failed: $(Get-SfbInnerErrorText -ErrorRecord $_)"
+    }
+}
+
+function Invoke-SfbTcpConnectEnd {
+    # Waits for one started connect until $Deadline and fills its record: connected (addresses and interface), or
+    # the failure (refused, no such host: EndConnect's reason; no answer by the deadline: filtered).
+    param($Attempt, [datetime]$Deadline, $Aliases)
+    $record = $Attempt['Record']
+    $pending = $Attempt['Pending']
+    if ($null -eq $pending) {
+        return
+    }
+    if (-not $pending.AsyncWaitHandle.WaitOne((Get-SfbMillisecondsLeft -Deadline $Deadline), $false)) {
+        $record['Error'] = "TCP connect failed: no answer within $ProbeTimeoutSeconds s"
+        return
+    }
+    $client = $Attempt['Client']
+    try {
+        $client.EndConnect($pending)
+    } catch {
+        $record['Error'] = "TCP connect failed: $(Get-SfbInnerErrorText -ErrorRecord $_)"
+        return
+    }
+    try {
+        $record['TcpTestSucceeded'] = $true
+        $record['RemoteAddress'] = $client.Client.RemoteEndPoint.Address.ToString()
+        $source = $client.Client.LocalEndPoint.Address.ToString()
+        $record['SourceAddress'] = $source
+        if (-not $Aliases.ContainsKey($source)) {
+            $Aliases[$source] = Get-SfbInterfaceAlias -Address $source
         }
+        $record['InterfaceAlias'] = $Aliases[$source]
     } catch {
         $record['Error'] = Get-SfbErrorText -ErrorRecord $_
-    } finally {
-        $client.Close()
     }
-    return $record
+}
+
+function Invoke-SfbTcpBatch {
+    # At most -ProbeConcurrency connects at once: every one started, then each completed against one deadline
+    # (ProbeTimeoutSeconds after the last one started, so each had at least that long); a batch takes at most
+    # ProbeTimeoutSeconds however many of its targets are filtered. The records join $Results in the order of
+    # $Targets; every client is closed, also when the section is stopped meanwhile (its time limit).
+    param($Targets, $Results, $Aliases)
+    $attempts = New-Object System.Collections.ArrayList
+    try {
+        foreach ($target in $Targets) {
+            $attempt = [ordered]@{}
+            $attempt['Record'] = New-SfbTcpRecord -ComputerName $target['Host'] -Port $target['Port']
+            $attempt['Client'] = $null
+            $attempt['Pending'] = $null
+            $null = $attempts.Add($attempt)
+            Invoke-SfbTcpConnectStart -Attempt $attempt
+        }
+        $deadline = (Get-Date).ToUniversalTime().AddSeconds($ProbeTimeoutSeconds)
+        foreach ($attempt in $attempts) {
+            Invoke-SfbTcpConnectEnd -Attempt $attempt -Deadline $deadline -Aliases $Aliases
+            $null = $Results.Add($attempt['Record'])
+        }
+    } finally {
+        foreach ($attempt in $attempts) {
+            if ($null -ne $attempt['Client']) {
+                $attempt['Client'].Close()
+            }
+        }
+    }
 }
 
 function Get-SfbTlsProtocols {
@@ -1095,17 +1186,29 @@ function Get-SfbPresentedChain {
 }
 
 function Get-SfbTcpProbes {
+    # The TCP targets of -ProbeTargets, -ProbeConcurrency at a time (Invoke-SfbTcpBatch), recorded in their order.
     $results = New-Object System.Collections.ArrayList
+    $aliases = @{}
+    $batch = New-Object System.Collections.ArrayList
     foreach ($target in $ProbeTargets) {
         $parts = Split-SfbTarget -Target $target
-        if (-not $parts['Tls']) {
-            $null = $results.Add((Test-SfbTcpConnect -ComputerName $parts['Host'] -Port $parts['Port']))
+        if ($parts['Tls']) {
+            continue
         }
+        $null = $batch.Add($parts)
+        if ($batch.Count -ge $ProbeConcurrency) {
+            Invoke-SfbTcpBatch -Targets $batch.ToArray() -Results $results -Aliases $aliases
+            $batch.Clear()
+        }
+    }
+    if ($batch.Count -gt 0) {
+        Invoke-SfbTcpBatch -Targets $batch.ToArray() -Results $results -Aliases $aliases
     }
     return , $results.ToArray()
 }
 
 function Get-SfbTlsProbes {
+    # One after the other (a handshake each; the CMS master has one tls: target per Edge).
     $results = New-Object System.Collections.ArrayList
     foreach ($target in $ProbeTargets) {
         $parts = Split-SfbTarget -Target $target
@@ -1532,7 +1635,7 @@ function Get-SfbCsBlockedDomain {
 
 # -- running the sections: each in a worker runspace with a time limit, within a total limit ----------------
 $SfbSharedVariables = @('Roles', 'LookbackHours', 'ProbeTargets', 'ResolveNames', 'FederationLookups', 'ProbeTimeoutSeconds',
-    'PoolFqdn', 'SfbServices', 'SfbInformationEventIds', 'RegistryKeys', 'ErrorActionPreference',
+    'ProbeConcurrency', 'PoolFqdn', 'SfbServices', 'SfbInformationEventIds', 'RegistryKeys', 'ErrorActionPreference',
     'ProgressPreference', 'Sections')
 
 function Get-SfbLibraryText {

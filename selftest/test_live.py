@@ -120,6 +120,9 @@ def live_lab(clean_lab, tmp_path, monkeypatch):
 
 def test_capture_writes_a_snapshot_that_judges_like_the_lab(live_lab, tmp_path):
     lab = live_lab()
+    data = yaml.safe_load(lab.inventory.read_text())
+    data.setdefault("policy", {})["probe_concurrency"] = 4
+    lab.inventory.write_text(yaml.safe_dump(data, sort_keys=False))
     snapshot = tmp_path / "snapshot"
     proc = subprocess.run([sys.executable, "-m", "sfbcheck.capture", "--inventory", str(lab.inventory), "--out",
                            str(snapshot)], cwd=PROJECT, capture_output=True, text=True, timeout=300,
@@ -137,10 +140,34 @@ def test_capture_writes_a_snapshot_that_judges_like_the_lab(live_lab, tmp_path):
     assert {"tls:172.16.10.11:4443", "172.16.10.11:443", "10.10.1.12:445", "172.16.10.12:5061"} <= set(
         parameters["ProbeTargets"])
     assert parameters["PoolFqdn"] == "pool01.contoso.local"
+    assert (parameters["ProbeTimeoutSeconds"], parameters["ProbeConcurrency"]) == (5, 4)  # policy, over WS-Man
     assert "[topology] the inventory lists the same 11 servers as the published topology" in proc.stdout
     assert PASSWORD not in proc.stdout + proc.stderr
     run = run_suite(lab.inventory, tmp_path / "reports", "--evidence", str(snapshot))
     assert run.failures == set() and run.errors == set(), run.stdout[-3000:]
+
+
+def test_probe_concurrency_is_a_policy_the_collector_and_its_command_line_get(clean_lab):
+    """policy.probe_concurrency (default 16, 1..64 like the collector's -ProbeConcurrency) reaches the collector's
+    parameters and the by-hand command line; a value the collector would refuse stops at the inventory."""
+    from sfbcheck.errors import InventoryError
+    from sfbcheck.guidance import collector_command
+    from sfbcheck.inventory import validate
+    from sfbcheck.live.collect import collector_parameters
+
+    data = json.loads(json.dumps(clean_lab.inventory))
+    data.setdefault("policy", {}).pop("probe_concurrency", None)
+    inventory = validate(data)
+    cms = inventory.server(inventory.cms.master)
+    assert collector_parameters(inventory, cms)["ProbeConcurrency"] == 16
+    assert " -ProbeTimeoutSeconds 5 -ProbeConcurrency 16 " in collector_command(inventory, cms)
+    data["policy"]["probe_concurrency"] = 64
+    assert collector_parameters(validate(data), cms)["ProbeConcurrency"] == 64
+    for refused in (0, 65, "many"):
+        data["policy"]["probe_concurrency"] = refused
+        with pytest.raises(InventoryError) as caught:
+            validate(data)
+        assert caught.value.field == "policy.probe_concurrency"
 
 
 def test_pytest_live_collects_then_judges_and_serves_testinfra_hosts(live_lab, tmp_path):

@@ -25,7 +25,8 @@ def collector_command(inventory: Inventory, server: Server) -> str:
     parameters = collector_parameters(inventory, server)
     parts = [f".\\{COLLECTOR_NAME}", "-Roles", ",".join(parameters["Roles"]), "-PoolFqdn", parameters["PoolFqdn"],
              "-LookbackHours", str(parameters["LookbackHours"]),
-             "-ProbeTimeoutSeconds", str(parameters["ProbeTimeoutSeconds"])]
+             "-ProbeTimeoutSeconds", str(parameters["ProbeTimeoutSeconds"]),
+             "-ProbeConcurrency", str(parameters["ProbeConcurrency"])]
     if parameters["ProbeTargets"]:
         parts += ["-ProbeTargets", _powershell_list(parameters["ProbeTargets"])]
     if parameters["ResolveNames"]:

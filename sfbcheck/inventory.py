@@ -297,6 +297,7 @@ class Policy(Strict):
     disk_free_percent: float = Field(default=10.0, ge=0, le=100)  # HOST-03: free space per data drive, at least
     disk_free_gb: float = Field(default=10.0, ge=0)  # HOST-03: and at least this many GB free
     boot_max_age_days: int = Field(default=90, ge=1)  # HOST-04: last boot at most this many days before collection
+    probe_concurrency: int = Field(default=16, ge=1, le=64)  # collector: TCP probes of one server at once
 
     @field_validator("impact")
     @classmethod

@@ -105,6 +105,28 @@ Describe 'Collect-SfbEvidence.ps1: pure parts' {
         $target = Split-SfbTarget -Target 'tls:[fe80::1]:4443'
         Assert-SfbTest ($target['Tls'] -and $target['Host'] -eq 'fe80::1' -and $target['Port'] -eq 4443) 'tls target'
     }
+
+    It 'records a connect that has not answered by the batch deadline as filtered' {
+        . (Join-Path $PSScriptRoot 'Import-SfbTestLibrary.ps1')
+        $ProbeTimeoutSeconds = 7
+        $now = (Get-Date).ToUniversalTime()
+        Assert-SfbTest ((Get-SfbMillisecondsLeft -Deadline $now.AddSeconds(-3)) -eq 0) 'past'
+        $left = Get-SfbMillisecondsLeft -Deadline $now.AddSeconds(2)
+        Assert-SfbTest ($left -gt 0 -and $left -le 2000) "2 s ahead: $left ms"
+        $never = New-Object System.Threading.ManualResetEvent $false
+        try {
+            $attempt = [ordered]@{}
+            $attempt['Record'] = New-SfbTcpRecord -ComputerName 'edge01.contoso.local' -Port 4443
+            $attempt['Client'] = $null
+            $attempt['Pending'] = [pscustomobject]@{ AsyncWaitHandle = $never }
+            Invoke-SfbTcpConnectEnd -Attempt $attempt -Deadline $now -Aliases @{}
+        } finally {
+            $never.Close()
+        }
+        $record = $attempt['Record']
+        Assert-SfbTest (-not $record['TcpTestSucceeded']) 'not connected'
+        Assert-SfbTest ($record['Error'] -eq 'TCP connect failed: no answer within 7 s') "Error: $($record['Error'])"
+    }
 }
 
 Describe 'Collect-SfbEvidence.ps1: on this server' {
@@ -135,6 +157,45 @@ Describe 'Collect-SfbEvidence.ps1: on this server' {
         $key = Get-SfbRegistryKey -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL'
         Assert-SfbTest ($key['Exists']) 'SCHANNEL key exists'
         Assert-SfbTest ($null -ne $key['LastWriteTime'] -or $key.Contains('LastWriteTimeError')) 'a time or a reason'
+    }
+
+    It 'probes TCP targets a batch at a time, in their order, with the reason of a refused connect' {
+        . (Join-Path $PSScriptRoot 'Import-SfbTestLibrary.ps1')
+        $loopback = [System.Net.IPAddress]::Loopback
+        $open = New-Object System.Net.Sockets.TcpListener -ArgumentList @($loopback, 0)
+        $gone = New-Object System.Net.Sockets.TcpListener -ArgumentList @($loopback, 0)
+        try {
+            $open.Start()
+            $gone.Start()
+            $openPort = $open.LocalEndpoint.Port
+            $gonePort = $gone.LocalEndpoint.Port
+            $gone.Stop()  # nothing listens there any more: the connect is refused
+            $ProbeTimeoutSeconds = 10
+            $ProbeConcurrency = 2
+            $ProbeTargets = @("127.0.0.1:$openPort", "127.0.0.1:$gonePort", "tls:127.0.0.1:$openPort",
+                "127.0.0.1:$openPort")
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $records = Get-SfbTcpProbes
+            $seconds = $watch.Elapsed.TotalSeconds
+        } finally {
+            $open.Stop()
+            $gone.Stop()
+        }
+        Assert-SfbTest (@($records).Count -eq 3) "three TCP records (the tls: target is TlsProbe's): $(@($records).Count)"
+        $ports = (@($records) | ForEach-Object { $_['RemotePort'] }) -join ','
+        Assert-SfbTest ($ports -eq "$openPort,$gonePort,$openPort") "in the order of the targets: $ports"
+        $names = @($records[0].Keys) -join ','
+        Assert-SfbTest ($names -eq 'ComputerName,RemoteAddress,RemotePort,InterfaceAlias,SourceAddress,TcpTestSucceeded,Error') $names
+        foreach ($index in @(0, 2)) {
+            $record = $records[$index]
+            Assert-SfbTest ($record['TcpTestSucceeded'] -and $record['Error'] -eq '') "record $index connected"
+            Assert-SfbTest ($record['RemoteAddress'] -eq '127.0.0.1' -and $record['SourceAddress'] -eq '127.0.0.1') 'addresses'
+        }
+        $refused = $records[1]
+        Assert-SfbTest (-not $refused['TcpTestSucceeded']) 'refused: not connected'
+        Assert-SfbTest ($refused['Error'] -like 'TCP connect failed: *' -and $refused['Error'] -notlike '*no answer*') `
+            "refused, with its reason (before the deadline): $($refused['Error'])"
+        Assert-SfbTest ($seconds -lt 10) "ended when the connects did, not at the deadline: $seconds s"
     }
 
     It 'writes a sealed document for this server' {

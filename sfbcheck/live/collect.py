@@ -115,6 +115,7 @@ def collector_parameters(inventory: Inventory, server: Server) -> dict[str, Any]
             "ProbeTargets": probe_targets(inventory, server), "ResolveNames": resolve_names(inventory, server),
             "FederationLookups": federation_lookups(inventory, server),
             "ProbeTimeoutSeconds": int(max(1, inventory.policy.probe_timeout_seconds)),
+            "ProbeConcurrency": inventory.policy.probe_concurrency,
             "PoolFqdn": server.pool.fqdn, "AsBase64": True, **collector_time_limits(inventory)}
 
 
