@@ -1045,7 +1045,8 @@ function Get-SfbMillisecondsLeft {
 
 function Invoke-SfbTcpConnectStart {
     # Starts one connect (TcpClient.BeginConnect: every Windows and .NET; the client is kept in $Attempt at once,
-    # so that whoever started it closes it). A connect that cannot even start records why.
+    # so that whoever started it closes it). No callback: a script block called on a thread-pool thread has no
+    # runspace; the caller waits on AsyncWaitHandle instead. A connect that cannot even start records why.
     param($Attempt)
     $record = $Attempt['Record']
     try {
