@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sfbcheck import integrity
+from sfbcheck.envelope import collected_at_from_head
 from sfbcheck.errors import EvidenceError, EvidenceGap
 
 SCHEMA_VERSION = 1
@@ -305,6 +306,20 @@ class EvidenceStore:
         if isinstance(found, EvidenceError):
             raise found
         return found
+
+    def collected_at(self, server: str) -> datetime | None:
+        """``CollectedAt`` of ``server``'s evidence, read from the file's head where the collector puts it, so
+        knowing every server's collection time loads no other file (an xdist worker reads only the files its
+        groups need); otherwise from the loaded evidence. The same answer whether the file was loaded or not.
+        None: no time (unusable evidence errors on its own server)."""
+        key = server.lower()
+        found, value = collected_at_from_head(evidence_path(self.directory, key)) if self.directory else (False, None)
+        if found:
+            return parse_time(value)
+        try:
+            return self.get(key).collected_at
+        except EvidenceError:
+            return None
 
     def runner(self) -> Evidence:
         """Probes run from the machine running pytest (DNS answers, TLS and HTTP probes)."""

@@ -280,6 +280,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return marks[(name, *args)]
 
     per_requirement: dict[str, list[pytest.MarkDecorator]] = {}
+    locations: dict[object, tuple[str, int | None]] = {}
     for item in items:
         marker = item.get_closest_marker("requirement")
         if marker is None:
@@ -303,12 +304,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(mark("xdist_group", xdist_group(config.stash[INVENTORY_KEY], case)))
             item.user_properties.append(("host", case.host))
             item.user_properties.append(("scope", case.scope))
+            _share_location(item, locations)
         item.user_properties.append(("requirement", rid))
     _select_requirements(config, items, known)
     expression = config.getoption("markexpr", "")
     if expression:
         on_items = {mark.name for item in items for mark in item.iter_markers()}
         selection.check_marker_expression(expression, selection.registered_markers(config) | on_items)
+
+
+def _share_location(item: pytest.Item, locations: dict[object, tuple[str, int | None]]) -> None:
+    """Every case of one test function is at the same file and line: pytest finds them once per item (its
+    ``reportinfo`` reads the function's source location, "XXX caching?"), a few percent of a large run. The first
+    case computes ``item.location``; the others get its file and line with their own test name."""
+    function = getattr(item, "obj", None)
+    if function is None or not isinstance(item, pytest.Function):
+        return
+    if function not in locations:
+        path, line, _ = item.location
+        locations[function] = (path, line)
+        return
+    path, line = locations[function]
+    item.__dict__["location"] = (path, line, item.getmodpath())  # Item.location is a cached_property
 
 
 def _select_requirements(config: pytest.Config, items: list[pytest.Item], known: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sfbcheck.errors import EvidenceGap, SfbCheckError
+from sfbcheck.errors import EvidenceGap
 from sfbcheck.evidence import EvidenceStore
 from sfbcheck.facts.system import parse_version
 from sfbcheck.host import Host
@@ -22,8 +22,8 @@ SUPPORTED_COLLECTOR_MAJOR = 1  # collector/Collect-SfbEvidence.ps1 versions 1.x 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The run's evidence: every server's collection time, read once per run (the spread is a property of the
-    whole snapshot: two pools each close to the CMS master can still be far apart from each other)."""
+    """The run's evidence: every server's collection time, read once per run from each file's head (the spread
+    is a property of the whole snapshot: two pools each close to the CMS master can still be far apart)."""
 
     inventory: Inventory
     store: EvidenceStore
@@ -32,10 +32,7 @@ class Snapshot:
     def times(self) -> dict[str, datetime]:
         out = {}
         for server in self.inventory.servers():
-            try:
-                when = self.store.get(server.fqdn).collected_at
-            except SfbCheckError:
-                continue  # unusable evidence errors on its own server; the spread is judged on the rest
+            when = self.store.collected_at(server.fqdn)  # None: unusable, it errors on its own server
             if when is not None:
                 out[server.fqdn] = when
         return out

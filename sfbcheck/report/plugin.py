@@ -198,13 +198,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 HOST_FACTS_KEY = pytest.StashKey[tuple[str, str, str | None]]()  # pool, role, evidence collected at
+FACTS_BY_CASE_KEY = pytest.StashKey[dict[tuple[str, str, tuple[str, ...]], tuple[str, str, str | None]]]()
 
 
 def _describe_host(item: pytest.Item, report: Any) -> None:
-    """The pool, role and evidence time of the result's host: looked up once per test, not once per phase."""
+    """The pool, role and evidence time of the result's host: looked up once per test, not once per phase, and
+    once per host and evidence read (every requirement of a server shares them)."""
     facts = item.stash.get(HOST_FACTS_KEY, None)
     if facts is None:
-        facts = item.stash[HOST_FACTS_KEY] = _host_facts(item)
+        case = item.stash.get(CASE_KEY, None)
+        shared = item.config.stash.setdefault(FACTS_BY_CASE_KEY, {})
+        key = (case.host, case.role, case.needs) if case is not None else None
+        if key is None or key not in shared:
+            facts = _host_facts(item)
+            if key is not None:
+                shared[key] = facts
+        else:
+            facts = shared[key]
+        item.stash[HOST_FACTS_KEY] = facts
     report.pool, report.role, report.evidence_collected_at = facts
 
 
