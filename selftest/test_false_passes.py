@@ -68,6 +68,12 @@ def _not_a_store(fqdn: str, name: str) -> Callable[[Lab], None]:
     return damage
 
 
+def _null_tls_version(lab: Lab) -> None:
+    for probe in lab.runner_sections()["TlsVersionProbe"]:
+        if not probe["Accepted"]:
+            probe["Version"] = None  # which version was refused is unknown: no verdict on it
+
+
 # (fault, requirement, host, damage, verdicts allowed after the damage)
 CASES = {
     "cms02-no-collected-at": ("edge01-replica-stale-report", "CMS-02", EDGE1, _drop_collected_at, {ERROR}),
@@ -86,6 +92,8 @@ CASES = {
                                 _store_variant("persistentstore"), {FAIL}),
     "route02-store-unknown": ("edge02-persistent-route-foreign-next-hop", "EDGE-ROUTE-02", EDGE2,
                               _store_variant("Persistent"), {ERROR}),
+    "tls02-null-version": ("reverse-proxy-tls10-disabled", "TLS-02", "webext.contoso.com", _null_tls_version,
+                           {ERROR}),
     "store02-not-a-store": ("fe03-duplicate-root", "STORE-02", FE3, _not_a_store(FE3, "Root"), {ERROR}),
     "store03-not-a-store": ("edge01-too-many-roots", "STORE-03", EDGE1, _not_a_store(EDGE1, "Root"), {ERROR}),
     "store05-not-a-store": ("edge01-duplicate-friendly-name", "STORE-05", EDGE1, _not_a_store(EDGE1, "My"),

@@ -13,7 +13,7 @@ from typing import Any
 from cryptography import x509
 
 from sfbcheck.errors import EvidenceGap
-from sfbcheck.evidence import Evidence, EvidenceStore
+from sfbcheck.evidence import Evidence, EvidenceStore, safe_text
 from sfbcheck.inventory import Inventory
 
 
@@ -145,12 +145,21 @@ def parse_http(evidence: Evidence) -> list[HttpResult]:
     return out
 
 
+TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")  # the runner's probe names (Python's ssl.TLSVersion)
+
+
+def _tls_version(value: Any) -> str:
+    if value not in TLS_VERSIONS:
+        raise ValueError(f"Version {safe_text(value, 40)!s} is not one of {', '.join(TLS_VERSIONS)}")
+    return value
+
+
 def parse_tls_versions(evidence: Evidence) -> list[TlsVersionResult]:
     out = []
     for i, rec in enumerate(_entries(evidence, "TlsVersionProbe")):
         try:
             out.append(TlsVersionResult(str(rec["ComputerName"]), str(rec.get("RemoteAddress") or ""),
-                                        int(rec["RemotePort"]), str(rec["Version"]),
+                                        int(rec["RemotePort"]), _tls_version(rec["Version"]),
                                         _bool(rec["Accepted"], "Accepted"), str(rec.get("Error") or "")))
         except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise EvidenceGap(evidence.server, "TlsVersionProbe", f"is malformed: entry {i}: {exc}") from None
