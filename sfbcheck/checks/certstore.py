@@ -62,7 +62,7 @@ def issuer_list_bytes(root: list[StoredCert]) -> int:
     total = 0
     for c in root:
         if c.cert is not None:
-            total += 2 + len(c.cert.subject.public_bytes())
+            total += 2 + len(c.subject_der)
     return total
 
 

@@ -83,8 +83,9 @@ def update_level(server: Host) -> list[Problem]:
         return []
     known = table()
     level = known.level(product.key, version)
-    behind = [b for b in known.published(product.key, _month(server))
-              if level is None or known.builds[product.key].index(b) > known.builds[product.key].index(level)]
+    rows = known.builds[product.key]
+    at = rows.index(level) if level is not None else -1
+    behind = [b for b in known.published(product.key, _month(server)) if level is None or rows.index(b) > at]
     level_text = f"the level of {level.update}" if level else "below every update with a known version (RTM or early)"
     policy = server.inventory.policy
     wanted = policy_minimum(server, product)
