@@ -39,3 +39,25 @@ def test_every_junit_testcase_carries_requirement_and_host(clean_lab, tmp_path):
 def test_ids_name_the_server_and_item(clean_lab, tmp_path):
     run = run_lab(clean_lab, tmp_path, "-k", "persistent_route")
     assert any(r["nodeid"].endswith("[edge01.contoso.local-10.10.0.0/16]") for r in run.results)
+
+
+def test_a_compliance_run_freezes_its_heap_every_few_thousand_results(monkeypatch):
+    """The results a compliance run keeps for its reports are moved out of the cyclic collector's reach every
+    FREEZE_EVERY results (sfbcheck/plugin.py); a run that is not a compliance run is left alone."""
+    import gc
+    from types import SimpleNamespace
+
+    from sfbcheck import plugin
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    import pytest
+
+    compliance = SimpleNamespace(config=SimpleNamespace(stash=pytest.Stash()))
+    other = SimpleNamespace(config=SimpleNamespace(stash=pytest.Stash()))
+    compliance.config.stash[plugin.SINCE_FREEZE_KEY] = 0
+    for _ in range(2 * plugin.FREEZE_EVERY + 1):
+        plugin.pytest_runtest_teardown(compliance)
+        plugin.pytest_runtest_teardown(other)
+    assert len(frozen) == 2 and compliance.config.stash[plugin.SINCE_FREEZE_KEY] == 1
+    assert plugin.SINCE_FREEZE_KEY not in other.config.stash

@@ -164,6 +164,7 @@ def activate(config: pytest.Config, reports: bool) -> None:
     config.stash[INVENTORY_KEY] = inventory
     config.stash[STORE_KEY] = EvidenceStore(directory)
     _skip_final_gc_passes(config)
+    config.stash[SINCE_FREEZE_KEY] = 0
     _serial_unless_parallel_pays(config)
     _configure_reports(config, inventory, directory, reports)
 
@@ -216,6 +217,27 @@ def _skip_final_gc_passes(config: pytest.Config) -> None:
 
 
 _freeze_at_exit: list[bool] = []
+
+FREEZE_EVERY = 2000  # results of a compliance run between two gc.freeze() calls
+SINCE_FREEZE_KEY = pytest.StashKey[int]()  # results since the last freeze; set for compliance runs only
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A compliance run keeps what it builds (evidence, facts, every result for the reports) to the end, so the
+    cyclic garbage collector's full collections walk a heap that only grows: 12% of a 500-server run. Every
+    FREEZE_EVERY results the heap built so far is frozen (``gc.freeze``: moved out of the collector's reach,
+    still alive and freed normally); measured at 500 servers, full collections 6.7 s -> 2.5 s and no more memory.
+    Cyclic garbage made before a freeze is reclaimed only after the run (``gc.unfreeze`` at unconfigure): a
+    failure's exception traceback, which the reports keep anyway."""
+    since = item.config.stash.get(SINCE_FREEZE_KEY, None)
+    if since is None:
+        return
+    since += 1
+    if since >= FREEZE_EVERY:
+        gc.freeze()
+        since = 0
+    item.config.stash[SINCE_FREEZE_KEY] = since
 
 
 def _configure_reports(config: pytest.Config, inventory: Inventory, directory: Path, reports: bool) -> None:
@@ -628,6 +650,8 @@ def latest_name(config: pytest.Config) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if SINCE_FREEZE_KEY in config.stash:
+        gc.unfreeze()  # the run is over: a process that goes on (pytest.main in a program) collects it again
     if hasattr(config, "workerinput"):
         return
     xml = getattr(config.option, "xmlpath", None)
