@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from selftest.harness import run_lab
 
 
@@ -51,8 +53,6 @@ def test_a_compliance_run_freezes_its_heap_every_few_thousand_results(monkeypatc
 
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
-    import pytest
-
     compliance = SimpleNamespace(config=SimpleNamespace(stash=pytest.Stash()))
     other = SimpleNamespace(config=SimpleNamespace(stash=pytest.Stash()))
     compliance.config.stash[plugin.SINCE_FREEZE_KEY] = 0
