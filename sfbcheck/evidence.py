@@ -13,6 +13,7 @@ properties keep the names of the PowerShell cmdlet or WMI class they come from (
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -37,7 +38,7 @@ class Evidence:
     """The evidence of one server (or of the runner), parsed lazily and at most once per run."""
 
     def __init__(self, server: str, path: Path, document: dict[str, Any],
-                 alike: dict[tuple[str, bool, str], Any] | None = None) -> None:
+                 alike: dict[tuple[str, bool, bytes], Any] | None = None) -> None:
         self.server = server
         self.path = path
         self.document = document
@@ -102,16 +103,16 @@ class Evidence:
         For deployment-wide cmdlet output every Front End carries (Get-CsService -Registrar lists every pool of the
         topology): parsed on each server it would cost the square of the deployment's size. ``parser`` must read
         nothing of the evidence but ``section`` (the server's name only in its EvidenceGap) and callers must not
-        change its result. Shared only between documents the store read from files (plain JSON values, whose
-        ``repr`` tells ``true`` from ``1`` and ``1`` from ``1.0``: equal text means equal values of equal types) and
-        only on success: a parser that raises does so on each server, naming it.
+        change its result. Shared only between documents the store read from files (plain JSON values, which
+        ``marshal`` writes byte for byte with their types: ``true``, ``1`` and ``1.0`` differ, so equal bytes mean
+        equal values of equal types) and only on success: a parser that raises does so on each server, naming it.
         """
         alike = self._alike
         if alike is None:
             return self.parsed(key, parser)
 
         def once(evidence: Evidence) -> T:
-            slot = (key, section in evidence.sections, repr(evidence.sections.get(section)))
+            slot = (key, section in evidence.sections, marshal.dumps(evidence.sections.get(section), 2))
             if slot not in alike:
                 alike[slot] = parser(evidence)
             return alike[slot]
@@ -287,7 +288,7 @@ class EvidenceStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[str, Evidence | EvidenceError] = {}
-        self._alike: dict[tuple[str, bool, str], Any] = {}  # Evidence.parsed_alike's results, for this snapshot
+        self._alike: dict[tuple[str, bool, bytes], Any] = {}  # Evidence.parsed_alike's results, for this snapshot
         self.reads: dict[str, int] = {}  # server -> times its file was read (at most 1; reported in the JSON)
 
     def get(self, server: str) -> Evidence:
