@@ -31,6 +31,8 @@ INVENTORY_KEY = pytest.StashKey[Inventory]()
 STORE_KEY = pytest.StashKey[EvidenceStore]()
 CASE_KEY = pytest.StashKey[targets.Case]()
 CASE_ARGNAMES_KEY = pytest.StashKey[tuple[str, ...]]()  # the case's directly parametrized arguments
+# test function node id -> (argument names, {identities of a case's values: the case})
+CASES_KEY = pytest.StashKey[dict[str, tuple[tuple[str, ...], dict[tuple[int, ...], targets.Case]]]]()
 PROBLEMS_KEY = pytest.StashKey[list[Problem]]()
 WARNING_KEY = pytest.StashKey[str]()  # the rendered warnings of a test that passed with warnings
 REPORTS_KEY = pytest.StashKey[dict[str, Path]]()
@@ -134,7 +136,6 @@ def asked_for(config: pytest.Config, early: bool = False) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalog requirement a test proves")
-    config.addinivalue_line("markers", "sfbcase(case): internal: the inventory case a test item runs on")
     config.addinivalue_line("markers", "warning: impact warning (reported in every output, never fails the run "
                                        "unless policy.warnings_fail)")
     selection.register_markers(config, catalog().values())
@@ -283,11 +284,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     names, generate = chosen
     cases = list(generate(metafunc.config.stash[INVENTORY_KEY], metafunc.config.stash[STORE_KEY]))
-    metafunc.parametrize(
-        ",".join(names),
-        [pytest.param(*case.values, id=case.id, marks=[pytest.mark.sfbcase(case, argnames=tuple(names))])
-         for case in cases],
-    )
+    # each item finds its case by the identity of the values it was given (no mark per case: building one
+    # per case and finding it per item was a few percent of a large run)
+    metafunc.config.stash.setdefault(CASES_KEY, {})[metafunc.definition.nodeid] = (
+        tuple(names), {tuple(map(id, case.values)): case for case in cases})
+    values = [case.values if len(names) > 1 else case.values[0] for case in cases]
+    metafunc.parametrize(",".join(names), values, ids=[case.id for case in cases])
+
+
+def _case_of(item: pytest.Item, registry: dict[str, Any]) -> tuple[targets.Case, tuple[str, ...]] | None:
+    """The inventory case of a compliance item, and the arguments it fills (see pytest_generate_tests)."""
+    params = getattr(getattr(item, "callspec", None), "params", None)
+    found = registry.get(item.nodeid.partition("[")[0]) if params else None
+    if found is None:
+        return None
+    names, by_values = found
+    if not all(name in params for name in names):
+        return None
+    case = by_values.get(tuple(id(params[name]) for name in names))
+    return (case, names) if case is not None else None
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks, and before -m/-k deselect
@@ -303,6 +318,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     per_requirement: dict[str, list[pytest.MarkDecorator]] = {}
     locations: dict[object, tuple[str, int | None]] = {}
+    registry = config.stash.get(CASES_KEY, {})
     for item in items:
         marker = item.get_closest_marker("requirement")
         if marker is None:
@@ -316,11 +332,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(decorator)
         item.stash[REQUIREMENT_KEY] = rid
         item.extra_keyword_matches.add(rid)  # -k EDGE-ROUTE-01
-        case_marker = item.get_closest_marker("sfbcase")
-        if case_marker is not None:
-            case: targets.Case = case_marker.args[0]
+        found = _case_of(item, registry)
+        if found is not None:
+            case, argnames = found
             item.stash[CASE_KEY] = case
-            item.stash[CASE_ARGNAMES_KEY] = case_marker.kwargs.get("argnames", ())
+            item.stash[CASE_ARGNAMES_KEY] = argnames
             item.add_marker(mark(case.role))
             item.stash[PLAIN_NODEID_KEY] = item.nodeid
             item.add_marker(mark("xdist_group", xdist_group(config.stash[INVENTORY_KEY], case)))
