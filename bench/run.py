@@ -364,7 +364,8 @@ def verdicts(results: list[SizeResult], workers: int) -> list[str]:
         second = (c.serial.cpu_s - b.serial.cpu_s) * 1000 / (c.items - b.items)
         lines.append(f"- **Per-result cost does not grow with size** (serial, marginal CPU per result): {first:.2f} ms "
                      f"from {a.servers} to {b.servers} servers, {second:.2f} ms from {b.servers} to {c.servers}: "
-                     + ("met (within ±15%)." if second <= first * 1.15 else f"missed: {second / first:.2f}×."))
+                     + ("not judged: the smaller sizes differ by less than the noise." if first <= 0 else
+                        "met (within ±15%)." if second <= first * 1.15 else f"missed: {second / first:.2f}×."))
     else:
         lines.append("- **Per-result cost does not grow with size**: needs three sizes (e.g. --sizes 100,500,1000).")
     if at and at.serial and at.parallel:
