@@ -413,9 +413,12 @@ def render(results: list[SizeResult], args: argparse.Namespace, chromium: str | 
            "- " + ", ".join(f"{k} {v}" for k, v in ver.items()),
            f"- load average (1 min) before the run {load[0]}, after {load[1]}; other processes used "
            f"{others[0]:.0f} CPU-seconds during the run ({others[1]:.0%} of the machine's capacity)"]
-    if others[1] > 0.05 or args.note:
-        out.append("- **The machine was shared during this run**: other processes used the same cores, so the "
-                   "times are noisy and pessimistic. " + (args.note or ""))
+    if others[1] > 0.05:
+        out.append("- **Other processes used the cores during this run** (Chromium's renderers of the browser part "
+                   "count as other processes: they are not the script's waited-for children), so times may be "
+                   "pessimistic.")
+    if args.note:
+        out.append(f"- Note: {args.note}")
     out += ["", "## Suite", "",
             f"| servers | items | evidence | generate | collect only | serial | -n {args.workers} | same results "
             f"| serial ms/item | bare ms/item | ratio | CPU ms/item serial / bare | bare+reports ms/item "
