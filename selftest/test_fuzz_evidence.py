@@ -13,8 +13,8 @@ same type (``PartOfDomain`` False instead of True, another port number, another 
 not damage: it may rightly turn a failure into a pass (the both-ways proofs cover those), so for it only the first
 rule is asserted.
 
-The CI run uses the self-tests' "ci" profile (the same 100 examples every run, well under a minute); ``--hypothesis-profile=nightly``
-(selftest/conftest.py) runs 5,000.
+The CI run uses the self-tests' "ci" profile (the same 100 examples every run, well under a minute);
+``--hypothesis-profile=nightly`` (selftest/conftest.py) runs 5,000 fresh ones.
 """
 
 from __future__ import annotations
